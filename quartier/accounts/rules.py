@@ -1,0 +1,17 @@
+import rules
+
+from quartier.accounts import services
+
+
+@rules.predicate
+def is_programme_staff(user):
+    return services.is_programme_staff(user)
+
+
+@rules.predicate
+def is_member_of(user, organisation):
+    return any(g.organisation_id == organisation.pk for g in services.grants_of(user))
+
+
+rules.add_perm("accounts.manage_organisations", is_programme_staff)
+rules.add_perm("accounts.view_organisation", is_programme_staff | is_member_of)

@@ -1,0 +1,18 @@
+"""The one NinjaAPI of the platform; each app mounts its own router here."""
+
+from ninja import NinjaAPI
+
+from quartier.places.api import router as places_router
+
+api = NinjaAPI(
+    title="Quartier API",
+    version="1",
+    description=(
+        "Open data of the Quartier platform: places of Baden-Württemberg "
+        "(Regierungsbezirke, Kreise, Gemeinden) and their quarters. "
+        "JSON lists are paginated with `limit` and `offset`; `.geojson` endpoints return "
+        "GeoJSON FeatureCollections in WGS84 (EPSG:4326)."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/", places_router, tags=["places"])

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from quartier.api.api import api
+
+urlpatterns = [
+    path("", include("quartier.places.urls")),
+    path("", include("quartier.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
