@@ -135,7 +135,8 @@ def coordinator(tuebingen_org):
 
 @pytest.fixture
 def other_coordinator(db):
-    return make_user("ulm@example.org", "municipal_coordinator", make_org("Stadt Ulm", "kommune", ULM))
+    ulm_org = make_org("Stadt Ulm", "kommune", ULM)
+    return make_user("ulm@example.org", "municipal_coordinator", ulm_org)
 
 
 @pytest.fixture
@@ -163,3 +164,6 @@ def consultant(db):
 @pytest.fixture
 def staff(land_org):
     return make_user("staff@example.org", "programme_staff", land_org, second_factor=True)
+
+
+pytest_plugins = ["quartier.testing.browser"]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "csp",
     "quartier.accounts",
     "quartier.places",
+    "quartier.pb",
     "quartier.api",
 ]
 
@@ -222,6 +223,23 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if bucket := os.environ.get("S3_BUCKET"):
+    # Uploads on S3-compatible object storage, so app servers keep nothing on their disks.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+# Without HTTPS (a local run) static files come straight from the source folders.
+WHITENOISE_USE_FINDERS = not HTTPS
+WHITENOISE_AUTOREFRESH = not HTTPS
 # Uploads (GeoJSON boundaries) larger than this are refused before parsing.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 512 * 1024

@@ -122,6 +122,7 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
     membership, _created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, role=invitation.role
     )
+    _grant_admin_access(user, invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -129,14 +130,32 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
 
 
 @transaction.atomic
-def add_member(organisation: Organisation, user: User, role: str, *, actor: User | None) -> Membership:
+def add_member(
+    organisation: Organisation, user: User, role: str, *, actor: User | None
+) -> Membership:
     check_role_fits(organisation, role)
     membership, _created = Membership.objects.get_or_create(
         user=user, organisation=organisation, role=role
     )
+    _grant_admin_access(user, role)
     return membership
+
+
+def _grant_admin_access(user: User, role: str) -> None:
+    # Programme staff use the Django admin; its permissions come from the rules.
+    if role == Role.PROGRAMME_STAFF and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic
 def remove_membership(membership: Membership, *, actor: User) -> None:
     membership.delete()
+    user = membership.user
+    if (
+        membership.role == Role.PROGRAMME_STAFF
+        and not user.is_superuser
+        and not user.memberships.filter(role=Role.PROGRAMME_STAFF).exists()
+    ):
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])

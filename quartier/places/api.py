@@ -1,7 +1,9 @@
 """Read-only open data: Regierungsbezirke, Kreise, Gemeinden and published quarters."""
 
+from typing import Annotated
+
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from quartier.places import services
@@ -10,6 +12,8 @@ from quartier.places.models import Place, Quarter
 router = Router()
 Kind = Place.Kind
 MAX_LIMIT = 500
+# Larger offsets overflow the database's integer (a 500 error instead of a 422).
+MAX_OFFSET = 2**31 - 1
 
 
 class PlaceOut(Schema):
@@ -44,9 +48,13 @@ class QuarterOut(Schema):
 
 
 class PlaceFilter(FilterSchema):
-    regierungsbezirk: str | None = Field(None, q="ags__startswith", pattern=r"^\d{3}$")
-    kreis: str | None = Field(None, q="ags__startswith", pattern=r"^\d{5}$")
-    min_population: int | None = Field(None, q="population__gte", ge=0)
+    regierungsbezirk: Annotated[str | None, FilterLookup("ags__startswith")] = Field(
+        None, pattern=r"^\d{3}$"
+    )
+    kreis: Annotated[str | None, FilterLookup("ags__startswith")] = Field(
+        None, pattern=r"^\d{5}$"
+    )
+    min_population: Annotated[int | None, FilterLookup("population__gte")] = Field(None, ge=0)
     q: str | None = Field(None, max_length=100)
 
     def filter_q(self, value):
@@ -56,20 +64,24 @@ class PlaceFilter(FilterSchema):
 
 
 class QuarterFilter(FilterSchema):
-    gemeinde: str | None = Field(None, q="gemeinde__ags", pattern=r"^\d{8}$")
-    kreis: str | None = Field(None, q="gemeinde__ags__startswith", pattern=r"^\d{5}$")
+    gemeinde: Annotated[str | None, FilterLookup("gemeinde__ags")] = Field(
+        None, pattern=r"^\d{8}$"
+    )
+    kreis: Annotated[str | None, FilterLookup("gemeinde__ags__startswith")] = Field(
+        None, pattern=r"^\d{5}$"
+    )
     type: Quarter.Type | None = None
 
 
 class Page(Schema):
     limit: int = Field(100, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _places(kind: str, filters: PlaceFilter):
@@ -121,15 +133,18 @@ def gemeinden_geojson(request, filters: Query[PlaceFilter], page: Query[Page]):
     return _collection(_places(Kind.GEMEINDE, filters), services.place_feature, page)
 
 
+AgsPath = Annotated[str, Path(pattern=r"^\d{2,8}$")]
+
+
 @router.get("/places/{ags}.geojson")
-def place_geojson(request, ags: str):
+def place_geojson(request, ags: AgsPath):
     return services.feature_collection(
         [services.place_feature(get_object_or_404(Place, ags=ags))]
     )
 
 
 @router.get("/places/{ags}", response=PlaceOut)
-def place(request, ags: str):
+def place(request, ags: AgsPath):
     return get_object_or_404(Place.objects.select_related("parent"), ags=ags)
 
 

@@ -5,6 +5,7 @@ Deterministic for a seed. Marked is_demo, so the UI labels them as demo data.
 
 import math
 import random
+from functools import lru_cache
 
 import shapely
 from django.db import transaction
@@ -52,7 +53,7 @@ def generate_demo_quarters(*, seed: int = 2018, progress: Progress = _noop) -> i
                 Quarter.objects.bulk_create(batch)
             created += len(batch)
             batch = []
-            progress(_("%(done)s of %(total)s Gemeinden, %(quarters)s quarters")
+            progress(_("Gemeinden: %(done)s of %(total)s; quarters created: %(quarters)s")
                      % {"done": number, "total": len(gemeinden), "quarters": created})
     return created
 
@@ -100,7 +101,8 @@ def _cells(gemeinde: Place, count: int, rng: random.Random):
     """Split a disc of the Gemeinde's area into count cells; the first is the centre."""
     radius = math.sqrt((gemeinde.area_km2 or 10) / math.pi) * 1000
     centre = shapely.Point(gemeinde.x, gemeinde.y)
-    disc = centre.buffer(radius, quad_segs=6).intersection(geo.bw_outline())
+    # A metre inside the outline, so boundaries rounded to the centimetre stay inside.
+    disc = centre.buffer(radius, quad_segs=6).intersection(_inner_outline())
     if count == 1:
         return [(disc, True)]
     points = [(gemeinde.x, gemeinde.y)]
@@ -120,22 +122,28 @@ def _cells(gemeinde: Place, count: int, rng: random.Random):
     return cells
 
 
+@lru_cache(maxsize=1)
+def _inner_outline():
+    return geo.bw_outline().buffer(-1)
+
+
 def _names(gemeinde: Place, cells, urbanisation: int, rng: random.Random) -> list[str]:
     base = short_name(gemeinde.name)
     names: list[str] = []
     centre = cells[0][0].centroid
     for index, (cell, is_centre) in enumerate(cells):
         if is_centre:
-            name = _("%(name)s-Mitte") % {"name": base} if urbanisation < 3 else base
+            name = f"{base}-Mitte" if urbanisation < 3 else base
         elif urbanisation == 3 or (urbanisation == 2 and index % 3 == 0):
             name = _village(rng)
         else:
             c = cell.centroid
             angle = math.degrees(math.atan2(c.y - centre.y, c.x - centre.x)) % 360
             name = f"{base}-{DIRECTIONS[round(angle / 45) % 8]}"
-        while name in names:
-            name = f"{name} {rng.choice('IVX')}" if len(name) < 190 else f"{name}."
-        names.append(name)
+        unique, number = name, 2
+        while unique in names:
+            unique, number = f"{name} {number}", number + 1
+        names.append(unique)
     return names
 
 

@@ -1,10 +1,14 @@
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from quartier.places import geo
 from quartier.places.models import AGE_BANDS, Quarter
 from quartier.places.services import geometry_message
+
+# Far above any real quarter (Stuttgart has 630,000 residents), far below 2**31 / 7.
+MAX_RESIDENTS_PER_BAND = 1_000_000
 
 
 class QuarterForm(forms.ModelForm):
@@ -14,7 +18,6 @@ class QuarterForm(forms.ModelForm):
     boundary_file = forms.FileField(
         label=_("Boundary as GeoJSON file"),
         required=False,
-        help_text=_("A Polygon or MultiPolygon in WGS84 (EPSG:4326), at most 2 MB."),
     )
     boundary_geojson = forms.CharField(
         label=_("Boundary as GeoJSON text"),
@@ -35,14 +38,18 @@ class QuarterForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.gemeinde = gemeinde
         self.boundary = None
+        self.fields["boundary_file"].help_text = _(
+            "A Polygon or MultiPolygon in WGS84 (EPSG:4326), at most %(mb)s MB."
+        ) % {"mb": settings.UPLOAD_MAX_BYTES >> 20}
         for name in ("disability_share_pct", "migration_share_pct"):
-            self.fields[name].min_value = 0
-            self.fields[name].max_value = 100
+            self.fields[name].widget.attrs.update(min=0, max=100, step="0.1")
             self.fields[name].validators += [
-                forms.validators.MinValueValidator(0), forms.validators.MaxValueValidator(100)
+                validators.MinValueValidator(0), validators.MaxValueValidator(100)
             ]
         for field, _label in AGE_BANDS:
             self.fields[field].widget.attrs["inputmode"] = "numeric"
+            # Seven bands must still sum inside the generated integer population column.
+            self.fields[field].validators.append(validators.MaxValueValidator(MAX_RESIDENTS_PER_BAND))
 
     def clean_boundary_file(self):
         upload = self.cleaned_data.get("boundary_file")
@@ -72,13 +79,14 @@ class QuarterForm(forms.ModelForm):
             )
         population = sum(cleaned.get(f) or 0 for f, _label in AGE_BANDS)
         households = cleaned.get("households")
-        if households is not None and households > population:
+        bands_valid = not any(self.has_error(f) for f, _label in AGE_BANDS)
+        if bands_valid and households is not None and households > population:
             self.add_error(
                 "households",
                 _("There are more households (%(h)s) than residents (%(p)s).")
                 % {"h": households, "p": population},
             )
-        if population and households == 0:
+        if bands_valid and population and households == 0:
             self.add_error("households", _("A quarter with residents has at least one household."))
         name = cleaned.get("name")
         if name and (

@@ -31,3 +31,9 @@ def is_published(user, quarter):
 rules.add_perm("places.add_quarter", is_programme_staff | coordinates_gemeinde)
 rules.add_perm("places.change_quarter", is_programme_staff | coordinates_quarter)
 rules.add_perm("places.view_quarter", is_published | is_programme_staff | coordinates_quarter)
+
+# Programme staff run the Django admin for places; quarters also through the pages above.
+rules.add_perm("places", is_programme_staff)
+for action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"places.{action}_place", is_programme_staff)
+rules.add_perm("places.delete_quarter", is_programme_staff)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import shapely
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from quartier.places import geo
 from quartier.places.models import AGE_BANDS, Place, Quarter
@@ -76,6 +76,8 @@ def fold(text: str) -> str:
 
 
 def fold_query(text: str) -> str:
+    # No name holds NUL, and PostgreSQL refuses it in a query (a 500 instead of no match).
+    text = text.replace("\x00", "")
     return _strip_accents(text.strip().casefold().translate(_UMLAUTS))
 
 
@@ -185,7 +187,7 @@ def _read_file(path: Path, parsed: _Parsed, progress: Progress) -> None:
         return
     if size > IMPORT_MAX_BYTES:
         parsed.errors.append(
-            RowError(name, 0, "file", _("larger than %(mb)s MB") % {"mb": IMPORT_MAX_BYTES >> 20})
+            RowError(name, 0, "file", _("larger than %(kb)s KB") % {"kb": IMPORT_MAX_BYTES >> 10})
         )
         return
     try:
@@ -202,10 +204,10 @@ def _read_file(path: Path, parsed: _Parsed, progress: Progress) -> None:
 
 
 _CSV_KINDS = (
-    # kind, required columns
-    (Kind.GEMEINDE, {"ags", "name", "kreis", "population", "lon", "lat"}),
-    (Kind.KREIS, {"ags", "name", "regierungsbezirk"}),
-    (Kind.REGIERUNGSBEZIRK, {"ags", "name"}),
+    # kind, the column that marks the file, required columns
+    (Kind.GEMEINDE, "kreis", {"ags", "name", "kreis", "population", "lon", "lat"}),
+    (Kind.KREIS, "regierungsbezirk", {"ags", "name", "regierungsbezirk"}),
+    (Kind.REGIERUNGSBEZIRK, "ags", {"ags", "name"}),
 )
 _AGS_LENGTH = {Kind.REGIERUNGSBEZIRK: 3, Kind.KREIS: 5, Kind.GEMEINDE: 8}
 
@@ -213,11 +215,13 @@ _AGS_LENGTH = {Kind.REGIERUNGSBEZIRK: 3, Kind.KREIS: 5, Kind.GEMEINDE: 8}
 def _read_csv(name: str, text: str, parsed: _Parsed, progress: Progress) -> None:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = set(reader.fieldnames or [])
-    kind = next((k for k, required in _CSV_KINDS if required <= columns), None)
-    if kind is None:
+    kind, required = next(
+        ((k, required) for k, marker, required in _CSV_KINDS if marker in columns), (None, None)
+    )
+    if kind is None or not required <= columns:
+        missing = ", ".join(sorted(required - columns)) if required else "ags, name"
         parsed.errors.append(
-            RowError(name, 1, "header", _("unknown columns: %(cols)s") % {
-                "cols": ", ".join(sorted(columns)) or "–"})
+            RowError(name, 1, "header", _("missing columns: %(cols)s") % {"cols": missing})
         )
         return
     seen: set[str] = set()
@@ -235,8 +239,13 @@ def _read_csv(name: str, text: str, parsed: _Parsed, progress: Progress) -> None
             parsed.rows[ags] = _Row(kind, ags, _row_values(kind, row))
         count += 1
         if count % 500 == 0:
-            progress(_("%(file)s: %(n)s rows checked") % {"file": name, "n": count})
-    progress(_("%(file)s: %(n)s rows checked") % {"file": name, "n": count})
+            progress(_rows_checked(name, count))
+    progress(_rows_checked(name, count))
+
+
+def _rows_checked(name: str, count: int) -> str:
+    return ngettext("%(file)s: %(n)s row checked", "%(file)s: %(n)s rows checked", count) % {
+        "file": name, "n": count}
 
 
 def _check_row(kind: str, row: dict) -> list[tuple[str, str]]:
@@ -245,7 +254,7 @@ def _check_row(kind: str, row: dict) -> list[tuple[str, str]]:
         return [("row", _("wrong number of columns"))]
     ags = row["ags"].strip()
     length = _AGS_LENGTH[kind]
-    if not (ags.isdigit() and len(ags) == length and ags.startswith(LAND_AGS)):
+    if not (ags.isascii() and ags.isdigit() and len(ags) == length and ags.startswith(LAND_AGS)):
         errors.append(("ags", _("must be %(n)s digits starting with 08") % {"n": length}))
     if not row["name"].strip():
         errors.append(("name", _("is empty")))
@@ -263,14 +272,14 @@ def _check_row(kind: str, row: dict) -> list[tuple[str, str]]:
             not errors
             and row.get("male", "").strip()
             and row.get("female", "").strip()
-            and int(row["male"]) + int(row["female"]) != int(row["population"])
+            and int(row["male"]) + int(row["female"]) != (_int_or_none(row["population"]) or 0)
         ):
             errors.append(("population", _("is not male + female")))
         area = _float(row.get("area_km2", ""))
         if row.get("area_km2", "").strip() and (area is None or area <= 0):
             errors.append(("area_km2", _("must be a number > 0")))
         postcode = row.get("postcode", "").strip()
-        if postcode and not (postcode.isdigit() and len(postcode) == 5):
+        if postcode and not (postcode.isascii() and postcode.isdigit() and len(postcode) == 5):
             errors.append(("postcode", _("must be 5 digits")))
         lon, lat = _float(row["lon"]), _float(row["lat"])
         if lon is None or lat is None:
@@ -287,7 +296,8 @@ def _check_row(kind: str, row: dict) -> list[tuple[str, str]]:
 
 def _is_count(value: str) -> bool:
     value = value.strip()
-    return value == "" or (value.isdigit() and len(value) < 10)
+    # isascii: str.isdigit() also accepts "²" and "٣", which int() refuses or misreads.
+    return value == "" or (value.isascii() and value.isdigit() and len(value) < 10)
 
 
 def _float(value: str) -> float | None:
@@ -313,16 +323,13 @@ def _row_values(kind: str, row: dict) -> dict:
         values["parent_ags"] = row["regierungsbezirk"].strip()
     else:
         x, y = geo.lonlat_to_utm(float(row["lon"]), float(row["lat"]))
-        values.update(
-            parent_ags=row["kreis"].strip(),
-            male=_int_or_none(row.get("male")),
-            female=_int_or_none(row.get("female")),
-            area_km2=_float(row.get("area_km2", "")),
-            postcode=row.get("postcode", "").strip(),
-            urbanisation=_int_or_none(row.get("urbanisation")),
-            x=round(x, 2),
-            y=round(y, 2),
-        )
+        values.update(parent_ags=row["kreis"].strip(), x=round(x, 2), y=round(y, 2))
+        # Optional columns a file leaves out keep their stored values.
+        optional = {
+            "male": _int_or_none, "female": _int_or_none, "urbanisation": _int_or_none,
+            "area_km2": _float, "postcode": str.strip,
+        }
+        values.update((c, read(row[c])) for c, read in optional.items() if c in row)
     return values
 
 
@@ -338,7 +345,7 @@ def _read_boundaries(name: str, text: str, parsed: _Parsed, progress: Progress) 
         return
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
-        ags = str((properties or {}).get("ags", "")).strip()
+        ags = str(properties.get("ags", "") if isinstance(properties, dict) else "").strip()
         if not (ags.isdigit() and len(ags) in (5, 8)):
             parsed.errors.append(
                 RowError(name, number, "ags", _("feature needs the AGS of a Kreis or Gemeinde"))
@@ -354,7 +361,8 @@ def _read_boundaries(name: str, text: str, parsed: _Parsed, progress: Progress) 
             parsed.errors.append(RowError(name, number, "geometry", geometry_message(error)))
             continue
         parsed.boundaries[ags] = geo.dumps(geometry)
-    progress(_("%(file)s: %(n)s boundaries checked") % {"file": name, "n": len(features)})
+    progress(ngettext("%(file)s: %(n)s boundary checked", "%(file)s: %(n)s boundaries checked",
+                      len(features)) % {"file": name, "n": len(features)})
 
 
 def _feature_geometry(feature: dict):
@@ -431,7 +439,8 @@ def _write(parsed: _Parsed, progress: Progress) -> ImportReport:
             places[ags].boundary = text
         Place.objects.bulk_update(places.values(), ["boundary"], batch_size=100)
         report.boundaries = len(places)
-        progress(_("%(n)s boundaries saved") % {"n": len(places)})
+        progress(ngettext("%(n)s boundary saved", "%(n)s boundaries saved", len(places))
+                 % {"n": len(places)})
     refresh_aggregates()
     return report
 
@@ -496,6 +505,8 @@ def state_figures() -> dict:
     return {
         "land": land,
         "regierungsbezirke": counts.get(Kind.REGIERUNGSBEZIRK, 0),
+        "regierungsbezirke_with_kreise": Place.objects.filter(kind=Kind.REGIERUNGSBEZIRK)
+        .prefetch_related(Prefetch("children", Place.objects.order_by("name"))),
         "kreise": counts.get(Kind.KREIS, 0),
         "gemeinden": counts.get(Kind.GEMEINDE, 0),
         "quarters": Quarter.objects.published().count(),

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -74,7 +76,8 @@ def quarter_create(request, ags):
     gemeinde = get_object_or_404(Place, ags=ags, kind=Place.Kind.GEMEINDE)
     if not request.user.has_perm("places.add_quarter", gemeinde):
         raise PermissionDenied
-    form = QuarterForm(request.POST or None, request.FILES or None, gemeinde=gemeinde)
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = QuarterForm(data, files, gemeinde=gemeinde)
     if request.method == "POST" and form.is_valid():
         quarter = services.save_quarter(form.instance, boundary=form.boundary, actor=request.user)
         return redirect(quarter)
@@ -85,8 +88,11 @@ def quarter_create(request, ags):
 @require_http_methods(["GET", "POST"])
 def quarter_edit(request, pk):
     quarter = _get_quarter(request, pk, "places.change_quarter")
+    # The form writes rejected input into its instance; title and map keep the stored quarter.
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = QuarterForm(
-        request.POST or None, request.FILES or None, instance=quarter, gemeinde=quarter.gemeinde
+        data, files, instance=copy.copy(quarter),
+        gemeinde=quarter.gemeinde,
     )
     if request.method == "POST" and form.is_valid():
         services.save_quarter(form.instance, boundary=form.boundary, actor=request.user)

@@ -64,11 +64,13 @@
   function initEditor(map, group) {
     var input = document.querySelector("[data-boundary-input]");
     if (!input || !map.pm) return;
+    if (map.pm.setLang) map.pm.setLang(document.documentElement.lang === "de" ? "de" : "en");
     map.pm.addControls({
       position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false,
       drawRectangle: true, drawCircle: false, drawText: false, cutPolygon: false,
       rotateMode: false, dragMode: false,
     });
+    labelControls(map.getContainer());
     group.eachLayer(function (layer) { if (layer.pm) layer.pm.enable({ allowSelfIntersection: false }); });
     function write() {
       var polygons = [];
@@ -93,6 +95,22 @@
       layer.on("pm:edit", write);
       if (layer.eachLayer) layer.eachLayer(function (l) { l.on("pm:edit", write); });
     });
+  }
+
+  // Geoman's buttons carry their name only as the title of a wrapper, and its vertex handles
+  // none at all: name both for screen readers, also for handles added later.
+  function labelControls(container) {
+    var vertexLabel = container.dataset.vertexLabel || "Vertex";
+    function label() {
+      container.querySelectorAll(".leaflet-buttons-control-button:not([aria-label])").forEach(function (a) {
+        a.setAttribute("aria-label", a.parentElement.getAttribute("title") || "");
+      });
+      container.querySelectorAll(".leaflet-marker-icon[role=button]:not([aria-label])").forEach(function (m) {
+        m.setAttribute("aria-label", vertexLabel);
+      });
+    }
+    label();
+    new MutationObserver(label).observe(container, { childList: true, subtree: true });
   }
 
   function init() {

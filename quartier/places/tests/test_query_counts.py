@@ -1,0 +1,121 @@
+"""The place and quarter pages run a fixed number of queries, however many quarters exist.
+
+The numbers are measured: anonymous visitors need no session or user queries; signed-in
+users add the session, the user, their memberships and Django's permission lookups.
+"""
+
+import pytest
+
+from conftest import TUEBINGEN, make_quarter
+from quartier.places.models import Place, Quarter
+
+# Roles are looked up by name, so pytest-django cannot see that these tests use the
+# database; the mark keeps them before the transactional browser tests, which empty it.
+pytestmark = pytest.mark.django_db
+
+KREIS_TUEBINGEN = "08416"
+# Queries per page and role: (Kreis page, Gemeinde page, quarter page).
+QUERIES = {
+    "anonymous": {"kreis": 3, "gemeinde": 3, "quarter": 1},
+    "coordinator": {"kreis": 8, "gemeinde": 8, "quarter": 6},
+    "staff": {"kreis": 7, "gemeinde": 7, "quarter": 5},
+}
+ROLES = list(QUERIES)
+
+
+@pytest.fixture
+def visitor(request, client):
+    """The test client, signed in as the role named by the test's `role` parameter."""
+    role = request.node.callspec.params["role"]
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    return client
+
+
+def add_quarters(gemeinden, count=20):
+    """Spread count quarters over the Gemeinden; every fourth is a draft."""
+    for number in range(count):
+        status = "draft" if number % 4 == 0 else "published"
+        make_quarter(gemeinden[number % len(gemeinden)], name=f"Viertel {number}", status=status)
+
+
+def gemeinden_of_kreis():
+    return list(Place.objects.filter(parent__ags=KREIS_TUEBINGEN).order_by("ags")[:5])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_kreis_page_runs_the_same_queries_for_one_and_many_quarters(
+    role, visitor, quarter, django_assert_num_queries
+):
+    expected = QUERIES[role]["kreis"]
+    url = f"/places/{KREIS_TUEBINGEN}/"
+    with django_assert_num_queries(expected):
+        response = visitor.get(url)
+    assert response.status_code == 200
+    counts = {p.ags: p.quarter_count for p in response.context["children"]}
+    assert counts[TUEBINGEN] == 1
+
+    add_quarters(gemeinden_of_kreis())
+
+    with django_assert_num_queries(expected):
+        response = visitor.get(url)
+    assert response.status_code == 200
+    counts = {p.ags: p.quarter_count for p in response.context["children"]}
+    published = Quarter.objects.published().filter(gemeinde__ags__startswith=KREIS_TUEBINGEN)
+    assert sum(counts.values()) == published.count() == 16
+    assert response.context["totals"]["count"] == 16
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_gemeinde_page_runs_the_same_queries_for_one_and_many_quarters(
+    role, visitor, tuebingen, quarter, draft_quarter, django_assert_num_queries
+):
+    expected = QUERIES[role]["gemeinde"]
+    url = f"/places/{TUEBINGEN}/"
+    with django_assert_num_queries(expected):
+        response = visitor.get(url)
+    assert response.status_code == 200
+    shown_before = len(response.context["quarters"])
+
+    add_quarters([tuebingen])
+
+    with django_assert_num_queries(expected):
+        response = visitor.get(url)
+    assert response.status_code == 200
+    shown = len(response.context["quarters"])
+    if role == "anonymous":
+        assert (shown_before, shown) == (1, 16)
+    else:
+        # Coordinators of Tübingen and programme staff see the drafts too.
+        assert (shown_before, shown) == (2, 22)
+    assert response.context["totals"]["count"] == 16
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_quarter_page_runs_the_same_queries_for_one_and_many_quarters(
+    role, visitor, tuebingen, quarter, django_assert_num_queries
+):
+    expected = QUERIES[role]["quarter"]
+    url = f"/quarters/{quarter.pk}/"
+    with django_assert_num_queries(expected):
+        response = visitor.get(url)
+    assert response.status_code == 200
+
+    add_quarters([tuebingen, *gemeinden_of_kreis()])
+
+    with django_assert_num_queries(expected):
+        response = visitor.get(url)
+    assert response.status_code == 200
+    assert response.context["quarter"] == quarter
+
+
+def test_a_gemeinde_page_with_many_quarters_stays_within_the_anonymous_budget(
+    client, tuebingen, django_assert_max_num_queries
+):
+    add_quarters([tuebingen], count=60)
+
+    with django_assert_max_num_queries(QUERIES["anonymous"]["gemeinde"]):
+        response = client.get(f"/places/{TUEBINGEN}/")
+
+    assert response.status_code == 200
+    assert len(response.context["quarters"]) == 45
