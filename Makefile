@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 QUARTIER := $(VENV)/bin/quartier
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
+# The Makefile runs the platform locally over plain HTTP; production sets its own environment.
+export HTTPS ?= 0
 
 .PHONY: run setup test test-sqlite test-postgres lint messages clean
 
 run: setup
-	HTTPS=0 $(QUARTIER) migrate --noinput
-	HTTPS=0 $(QUARTIER) setup-demo
-	HTTPS=0 scripts/run-local.sh
+	$(QUARTIER) migrate --noinput
+	$(QUARTIER) setup-demo
+	scripts/run-local.sh
 
 setup: $(STAMP) messages
 

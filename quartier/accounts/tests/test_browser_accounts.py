@@ -106,3 +106,22 @@ def test_programme_staff_create_an_organisation_and_invite_a_coordinator(page, s
     page.get_by_role("button", name="Einladung senden").click()
     expect(page.get_by_text("koordination@reutlingen.example")).to_be_visible()
     assert "/invitations/" in mail.outbox[-1].body
+
+
+def test_an_invited_person_accepts_the_invitation(page, sign_in):
+    from quartier.accounts import services
+    from quartier.accounts.models import Membership
+
+    staff = make_user("team2@example.org", "programme_staff", make_org("Land BW", "land"),
+                      second_factor=True)
+    kommune = make_org("Gemeinde Ammerbuch", "kommune", "08416048")
+    invitation = services.invite_member(kommune, "buergermeisterin@ammerbuch.example",
+                                        "municipal_coordinator", actor=staff,
+                                        accept_url_base="http://testserver")
+    sign_in(make_user("buergermeisterin@ammerbuch.example"))
+    page.goto(f"/invitations/{invitation.token}/")
+    check_axe(page)
+    page.get_by_role("button", name="Einladung annehmen").click()
+    expect(page.get_by_role("link", name="Gemeinde Ammerbuch")).to_be_visible()
+    check_axe(page)
+    assert Membership.objects.filter(organisation=kommune, role="municipal_coordinator").exists()

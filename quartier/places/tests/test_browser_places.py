@@ -87,3 +87,18 @@ def test_every_page_switches_between_german_and_english(page):
     check_axe(page)
     page.get_by_role("button", name="Deutsch").click()
     expect(page.get_by_role("heading", name="Kennzahlen")).to_be_visible()
+
+
+def test_the_api_is_documented_interactively(page):
+    page.goto("/")
+    page.get_by_role("link", name="API und offene Daten").click()
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.get_by_text("/api/gemeinden.geojson", exact=True)).to_be_visible()
+    check_axe(page)
+
+
+def test_an_unknown_place_gets_a_helpful_not_found_page(page):
+    response = page.goto("/places/08999999/")
+    assert response.status == 404
+    expect(page.get_by_role("link", name="Zurück zur Startseite")).to_be_visible()
+    check_axe(page)
