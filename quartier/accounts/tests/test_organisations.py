@@ -27,7 +27,7 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def client(client):
     # Messages are checked in English, the msgid language.
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"
     return client
 
 

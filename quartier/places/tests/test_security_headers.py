@@ -28,3 +28,11 @@ def test_forms_are_protected_against_cross_site_requests(tuebingen, coordinator)
     client.force_login(coordinator)
     response = client.post(f"/places/{tuebingen.ags}/quarters/new/", {"name": "X"})
     assert response.status_code == 403
+
+
+def test_pages_are_german_until_a_person_chooses_english(client):
+    page = client.get("/about-the-data/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="de">' in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/about-the-data/"})
+    page = client.get("/about-the-data/", HTTP_ACCEPT_LANGUAGE="de")
+    assert '<html lang="en">' in page.content.decode()
