@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "quartier.accounts",
     "quartier.places",
     "quartier.pb",
+    "quartier.quartierscheck",
     "quartier.api",
 ]
 

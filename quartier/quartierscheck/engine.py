@@ -1,0 +1,123 @@
+"""Reach of anchors from residents: the core of the quarter check (Sozialraumanalyse).
+
+Pure computation on NumPy arrays in EPSG:25832 metres; no Django.
+
+Walking distance is approximated as straight-line distance × a detour factor until a street
+network is configured (docs/quartierscheck.md gives the factor's source). For every cell and
+every kind of anchor the engine gives the walking distance to the nearest anchor of that kind
+and how many anchors of that kind lie within each radius (walking distance ≤ radius), then
+aggregates these to areas (quarters) as shares of residents, also per age group.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+# Typical ratio of network to straight-line distance for walking in German towns; see docs.
+DEFAULT_DETOUR = 1.3
+RADII_M = (300, 500, 1000)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Per kind and cell: nearest walking distance (inf where the kind has no anchor) and
+    the number of anchors within each radius."""
+
+    kinds: tuple[str, ...]
+    radii_m: tuple[int, ...]
+    nearest_m: np.ndarray  # float64, shape (kinds, cells)
+    within: np.ndarray  # int32, shape (kinds, radii, cells)
+
+
+def reach(
+    cell_xy: np.ndarray,
+    anchor_xy: np.ndarray,
+    anchor_kind: np.ndarray,
+    kinds: tuple[str, ...],
+    *,
+    detour: float = DEFAULT_DETOUR,
+    radii_m: tuple[int, ...] = RADII_M,
+) -> Reach:
+    """cell_xy (n, 2) and anchor_xy (m, 2) in metres; anchor_kind (m,) indexes kinds.
+
+    All anchor–cell pairs within the largest radius come from one pass over two KD-trees;
+    counts and nearest distances follow from them. Only cells with no anchor of a kind
+    within the largest radius need a nearest-neighbour search for that kind.
+    """
+    if detour < 1:
+        raise ValueError("the detour factor is at least 1")
+    cell_xy = np.ascontiguousarray(cell_xy, dtype=np.float64)
+    anchor_xy = np.ascontiguousarray(anchor_xy, dtype=np.float64).reshape(-1, 2)
+    anchor_kind = np.asarray(anchor_kind, dtype=np.int64)
+    n, kind_count = len(cell_xy), len(kinds)
+    nearest = np.full(kind_count * n, np.inf)
+    within = np.zeros((kind_count, len(radii_m), n), dtype=np.int32)
+    if n == 0 or len(anchor_xy) == 0:
+        return Reach(tuple(kinds), tuple(radii_m), nearest.reshape(kind_count, n), within)
+    # A little beyond the largest radius, so rounding never loses an anchor at the edge;
+    # the exact test below is walking distance ≤ radius.
+    bound = max(radii_m) / detour * (1 + 1e-9) + 1e-6
+    pairs = cKDTree(anchor_xy).sparse_distance_matrix(
+        cKDTree(cell_xy), bound, output_type="ndarray"
+    )
+    walking = pairs["v"] * detour
+    key = anchor_kind[pairs["i"]] * n + pairs["j"]
+    for r, radius in enumerate(radii_m):
+        hit = walking <= radius
+        within[:, r, :] = np.bincount(key[hit], minlength=kind_count * n).reshape(kind_count, n)
+    np.minimum.at(nearest, key, walking)
+    nearest = nearest.reshape(kind_count, n)
+    for k in range(kind_count):
+        far = np.flatnonzero(~np.isfinite(nearest[k]))
+        points = anchor_xy[anchor_kind == k]
+        if len(far) and len(points):
+            distance = cKDTree(points).query(cell_xy[far], k=1, workers=-1)[0]
+            nearest[k, far] = distance * detour
+    return Reach(tuple(kinds), tuple(radii_m), nearest, within)
+
+
+@dataclass(frozen=True)
+class AreaShares:
+    """Per area, group, kind and radius: the share of residents (0–1) who reach at least one
+    anchor of the kind within the radius; population per area and group; NaN where an area
+    has no residents of a group."""
+
+    shares: np.ndarray  # float64, shape (areas, groups, kinds, radii)
+    population: np.ndarray  # float64, shape (areas, groups)
+
+
+def area_shares(result: Reach, cell_area: np.ndarray, group_population: np.ndarray,
+                areas: int) -> AreaShares:
+    """cell_area (cells,) is the area index of each cell, -1 for none; group_population
+    (groups, cells) the residents of each group in each cell (group 0 usually everyone)."""
+    cell_area = np.asarray(cell_area, dtype=np.int64)
+    inside = cell_area >= 0
+    area = cell_area[inside]
+    groups = np.asarray(group_population, dtype=np.float64)[:, inside]
+    kinds, radii = result.within.shape[:2]
+    # Neighbouring cells mostly reach the same kinds: sum residents per area and reach
+    # pattern first, then spread the (far fewer) patterns over their bits.
+    reached = (result.within[:, :, inside] > 0).reshape(kinds * radii, -1)
+    pattern = np.packbits(reached, axis=0, bitorder="little").T  # cells × bytes
+    code = np.ascontiguousarray(
+        np.concatenate([area.astype("<i8").view(np.uint8).reshape(-1, 8), pattern], axis=1)
+    )
+    unique, inverse = np.unique(
+        code.view(np.dtype((np.void, code.shape[1]))).ravel(), return_inverse=True
+    )
+    inverse = inverse.ravel()
+    unique = unique.view(np.uint8).reshape(len(unique), -1)
+    unique_area = unique[:, :8].copy().view("<i8").ravel()
+    bits = np.unpackbits(unique[:, 8:], axis=1, bitorder="little")[:, : kinds * radii]
+    population = np.stack([np.bincount(area, weights=g, minlength=areas) for g in groups], 1)
+    shares = np.empty((areas, len(groups), kinds * radii))
+    for g, weights in enumerate(groups):
+        per_pattern = np.bincount(inverse, weights=weights, minlength=len(unique))
+        for b in range(kinds * radii):
+            shares[:, g, b] = np.bincount(
+                unique_area, weights=per_pattern * bits[:, b], minlength=areas
+            )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares /= population[:, :, None]
+    return AreaShares(shares.reshape(areas, len(groups), kinds, radii), population)

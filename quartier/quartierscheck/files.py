@@ -1,0 +1,159 @@
+"""Reading and writing the quarter check's plain files (no Django): cells, anchors, results.
+
+Bad input raises FileProblem naming the file, the line and what is wrong; nothing is written
+then.
+"""
+
+import csv
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from quartier.quartierscheck.engine import Reach
+
+MAX_ERRORS = 20
+
+
+class FileProblem(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Cells:
+    ids: list[str]
+    xy: np.ndarray
+    population: np.ndarray
+
+
+@dataclass(frozen=True)
+class Anchors:
+    ids: list[str]
+    xy: np.ndarray
+    kind: np.ndarray  # index into kinds
+    kinds: tuple[str, ...]  # sorted
+
+
+def _rows(path: Path, required: tuple[str, ...]):
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise FileProblem([f"{path}: cannot be read ({error.strerror})"]) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        try:
+            header = reader.fieldnames or []
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise FileProblem([f"{path}, line 1: missing columns: {', '.join(missing)}"])
+            for row in reader:
+                yield reader.line_num, row
+        except UnicodeDecodeError:
+            raise FileProblem([f"{path}: not UTF-8 text"]) from None
+        except csv.Error as error:
+            raise FileProblem([f"{path}, line {reader.line_num}: {error}"]) from None
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _check_id(problems, seen, path, line, value):
+    value = (value or "").strip()
+    if not value:
+        problems.append(f"{path}, line {line}, id: is empty")
+    elif value in seen:
+        problems.append(f"{path}, line {line}, id: {value} appears twice")
+    seen.add(value)
+    return value
+
+
+def read_cells(path: Path) -> Cells:
+    """`id,x,y,population`: cell centres in EPSG:25832 metres, residents ≥ 0."""
+    ids, xs, ys, people, problems, seen = [], [], [], [], [], set()
+    for line, row in _rows(path, ("id", "x", "y", "population")):
+        if None in row or None in row.values():
+            problems.append(f"{path}, line {line}: wrong number of columns")
+            continue
+        cell_id = _check_id(problems, seen, path, line, row["id"])
+        x, y = _number(row["x"]), _number(row["y"])
+        if x is None or y is None:
+            problems.append(f"{path}, line {line}, x/y: must be numbers (EPSG:25832 metres)")
+        population = row["population"].strip()
+        if not (population.isascii() and population.isdigit()):
+            problems.append(f"{path}, line {line}, population: must be a whole number ≥ 0")
+        if len(problems) >= MAX_ERRORS:
+            break
+        if not problems:
+            ids.append(cell_id)
+            xs.append(x)
+            ys.append(y)
+            people.append(int(population))
+    if problems:
+        raise FileProblem(problems)
+    return Cells(ids, np.column_stack([xs, ys]).reshape(-1, 2), np.array(people, dtype=np.int64))
+
+
+def read_anchors(path: Path) -> Anchors:
+    """`id,kind,x,y`: anchors in EPSG:25832 metres."""
+    ids, xs, ys, kinds, problems, seen = [], [], [], [], [], set()
+    for line, row in _rows(path, ("id", "kind", "x", "y")):
+        if None in row or None in row.values():
+            problems.append(f"{path}, line {line}: wrong number of columns")
+            continue
+        anchor_id = _check_id(problems, seen, path, line, row["id"])
+        kind = row["kind"].strip()
+        if not kind:
+            problems.append(f"{path}, line {line}, kind: is empty")
+        x, y = _number(row["x"]), _number(row["y"])
+        if x is None or y is None:
+            problems.append(f"{path}, line {line}, x/y: must be numbers (EPSG:25832 metres)")
+        if len(problems) >= MAX_ERRORS:
+            break
+        if not problems:
+            ids.append(anchor_id)
+            xs.append(x)
+            ys.append(y)
+            kinds.append(kind)
+    if problems:
+        raise FileProblem(problems)
+    names = tuple(sorted(set(kinds)))
+    index = {name: i for i, name in enumerate(names)}
+    return Anchors(ids, np.column_stack([xs, ys]).reshape(-1, 2),
+                   np.array([index[k] for k in kinds], dtype=np.int64), names)
+
+
+def write_reach(path: Path, cell_ids: list[str], result: Reach) -> int:
+    """One row per cell and kind; written to a temporary file first, so a failure leaves
+    no partial output. Returns the number of rows."""
+    path = Path(path)
+    header = ["cell_id", "kind", "nearest_m", *[f"within_{r}" for r in result.radii_m]]
+    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", suffix=".part")
+    rows = 0
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            for c, cell_id in enumerate(cell_ids):
+                for k, kind in enumerate(result.kinds):
+                    nearest = result.nearest_m[k, c]
+                    writer.writerow([
+                        cell_id, kind,
+                        f"{nearest:.3f}" if math.isfinite(nearest) else "",
+                        *result.within[k, :, c].tolist(),
+                    ])
+                    rows += 1
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return rows

@@ -1,0 +1,47 @@
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from quartier.quartierscheck import engine, files
+
+
+class Command(BaseCommand):
+    help = "Quarter check (Sozialraumanalyse). `compute` checks the figures for any files."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        compute = sub.add_parser(
+            "compute",
+            help="Walking distance to the nearest anchor of each kind and counts within "
+            "300/500/1,000 m for every cell.",
+        )
+        compute.add_argument("--cells", type=Path, required=True,
+                             help="CSV with id,x,y,population (EPSG:25832 metres)")
+        compute.add_argument("--anchors", type=Path, required=True,
+                             help="CSV with id,kind,x,y (EPSG:25832 metres)")
+        compute.add_argument("--out", type=Path, required=True,
+                             help="CSV to write: cell_id,kind,nearest_m,within_300,…")
+        compute.add_argument("--detour", type=float, default=engine.DEFAULT_DETOUR,
+                             help=f"walking / straight-line distance (default "
+                                  f"{engine.DEFAULT_DETOUR})")
+
+    def handle(self, *args, action, cells, anchors, out, detour, **options):
+        if not 1 <= detour <= 5:
+            raise CommandError("--detour must lie between 1 and 5.", returncode=2)
+        if not out.parent.exists():
+            raise CommandError(f"{out.parent} does not exist.", returncode=2)
+        try:
+            cell_data = files.read_cells(cells)
+            self.stdout.write(f"{len(cell_data.ids):,} cells read")
+            anchor_data = files.read_anchors(anchors)
+            self.stdout.write(f"{len(anchor_data.ids):,} anchors of "
+                              f"{len(anchor_data.kinds)} kinds read")
+        except files.FileProblem as problem:
+            raise CommandError(f"{problem}\nNothing was written.", returncode=2) from None
+        started = time.perf_counter()
+        result = engine.reach(cell_data.xy, anchor_data.xy, anchor_data.kind, anchor_data.kinds,
+                              detour=detour)
+        self.stdout.write(f"computed in {time.perf_counter() - started:.2f} s")
+        rows = files.write_reach(out, cell_data.ids, result)
+        self.stdout.write(self.style.SUCCESS(f"{rows:,} rows written to {out}"))
