@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quartier.quartierscheck import engine, files
+from quartier.places.services import ImportRejected
+from quartier.quartierscheck import engine, files, services
 
 
 class Command(BaseCommand):
@@ -25,8 +26,31 @@ class Command(BaseCommand):
         compute.add_argument("--detour", type=float, default=engine.DEFAULT_DETOUR,
                              help=f"walking / straight-line distance (default "
                                   f"{engine.DEFAULT_DETOUR})")
+        grid = sub.add_parser("import-grid", help="Replace the residents by a census grid CSV "
+                              "(Gitter_ID_100m, x_mp_100m, y_mp_100m, Einwohner).")
+        grid.add_argument("file", type=Path)
+        demo = sub.add_parser("demo-grid", help="Replace the residents by the demo grid.")
+        demo.add_argument("--seed", type=int, default=2018)
 
-    def handle(self, *args, action, cells, anchors, out, detour, **options):
+    def handle(self, *args, action, **options):
+        if action == "import-grid":
+            try:
+                count = services.import_grid(options["file"], progress=self.stdout.write)
+            except ImportRejected as rejected:
+                for error in rejected.errors:
+                    self.stderr.write(str(error))
+                raise CommandError(f"{len(rejected.errors)} errors; nothing was changed.",
+                                   returncode=2) from None
+            except OSError as error:
+                raise CommandError(f"{options['file']}: {error.strerror}", returncode=2) from None
+            self.stdout.write(self.style.SUCCESS(f"{count:,} populated cells imported."))
+        elif action == "demo-grid":
+            count = services.generate_demo_grid(seed=options["seed"], progress=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(f"{count:,} demo cells created."))
+        else:
+            self.compute(**options)
+
+    def compute(self, *, cells, anchors, out, detour, **options):
         if not 1 <= detour <= 5:
             raise CommandError("--detour must lie between 1 and 5.", returncode=2)
         if not out.parent.exists():
