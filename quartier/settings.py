@@ -37,6 +37,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_float(name: str, default: float, *, minimum: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+    if not number >= minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -93,6 +106,7 @@ INSTALLED_APPS = [
     "csp",
     "quartier.accounts",
     "quartier.places",
+    "quartier.anchors",
     "quartier.pb",
     "quartier.quartierscheck",
     "quartier.api",
@@ -191,8 +205,9 @@ LOGIN_REDIRECT_URL = "/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Quartier"
 if env_bool("TESTING", False):
-    # Tests sign in many times from one address.
+    # Tests sign in many times from one address, and create many users: hash cheaply.
     ACCOUNT_RATE_LIMITS = False
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -245,6 +260,11 @@ WHITENOISE_AUTOREFRESH = not HTTPS
 # Uploads (GeoJSON boundaries) larger than this are refused before parsing.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 512 * 1024
+
+# Walking distance = straight-line distance × this factor until a street network is
+# configured, in the anchor search and the quarter check alike (docs/anchors.md names the
+# source of the default; quartierscheck.engine.DEFAULT_DETOUR is the same value).
+WALKING_DETOUR_FACTOR = env_float("WALKING_DETOUR_FACTOR", 1.3, minimum=1.0)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from quartier.anchors.api import router as anchors_router
 from quartier.places.api import router as places_router
 
 api = NinjaAPI(
@@ -9,10 +10,12 @@ api = NinjaAPI(
     version="1",
     description=(
         "Open data of the Quartier platform: places of Baden-Württemberg "
-        "(Regierungsbezirke, Kreise, Gemeinden) and their quarters. "
+        "(Regierungsbezirke, Kreise, Gemeinden) and their quarters; published anchors and "
+        "offers (also as CSV). "
         "JSON lists are paginated with `limit` and `offset`; `.geojson` endpoints return "
         "GeoJSON FeatureCollections in WGS84 (EPSG:4326)."
     ),
     urls_namespace="api",
 )
 api.add_router("/", places_router, tags=["places"])
+api.add_router("/", anchors_router, tags=["anchors"])

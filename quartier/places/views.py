@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from quartier.anchors import services as anchors
 from quartier.places import geo, services
 from quartier.places.forms import QuarterForm
 from quartier.places.models import Place, Quarter
@@ -67,6 +68,7 @@ def quarter(request, pk):
         "ancestors": _ancestors(quarter.gemeinde) + [quarter.gemeinde],
         "feature": services.quarter_feature(quarter),
         "can_change": request.user.has_perm("places.change_quarter", quarter),
+        "anchors": anchors.quarter_anchors(quarter),
     })
 
 

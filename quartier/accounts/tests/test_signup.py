@@ -12,10 +12,6 @@ from quartier.accounts.models import User
 NEW_PASSWORD = "another-long-secret-42"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def client(client):

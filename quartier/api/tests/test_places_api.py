@@ -410,6 +410,8 @@ def test_the_openapi_schema_lists_every_endpoint(client):
         "/api/gemeinden", "/api/gemeinden.geojson",
         "/api/places/{ags}", "/api/places/{ags}.geojson",
         "/api/quarters", "/api/quarters.geojson", "/api/quarters/{quarter_id}",
+        "/api/anchor-kinds", "/api/anchors", "/api/anchors.geojson", "/api/anchors.csv",
+        "/api/anchors/{anchor_id}",
     }
     for path, operations in schema["paths"].items():
         assert set(operations) == {"get"}, path

@@ -25,10 +25,6 @@ SQUARE = {
 FORBIDDEN = ["resident", "member", "other_coordinator", "moderator", "juror", "consultant"]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def client(client):

@@ -19,12 +19,6 @@ IN_TUEBINGEN = {"staff", "coordinator", "county_coordinator"}
 IN_ULM = {"staff", "other_coordinator"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Role fixtures create many users; the production hasher is slow by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ulm_quarter(ulm):
     return make_quarter(ulm, name="Weststadt")

@@ -111,3 +111,8 @@ def test_cells_outside_every_area_are_left_out():
                           np.array([0]), KINDS)
     shares = engine.area_shares(result, np.array([0, -1]), np.array([[7, 9]]), 1)
     assert shares.population.tolist() == [[7]]
+
+
+def test_the_engine_walks_with_the_platforms_detour_factor(settings):
+    # One factor for the anchor search and the quarter check.
+    assert engine.DEFAULT_DETOUR == settings.WALKING_DETOUR_FACTOR
