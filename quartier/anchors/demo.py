@@ -17,7 +17,7 @@ from quartier.anchors.models import ACCESSIBILITY_FIELDS, Anchor
 from quartier.places import geo
 from quartier.places.demo import short_name
 from quartier.places.models import Place, Quarter
-from quartier.places.services import fold
+from quartier.places.services import fold, no_progress
 
 # About one anchor per this many residents, and at least this many per Gemeinde.
 RESIDENTS_PER_ANCHOR = 2_500
@@ -294,7 +294,7 @@ def generate_demo_anchors(
     total: int | None = None,
     seed: int = 2018,
     gemeinden=None,
-    progress: services.Progress = services._noop,
+    progress: services.Progress = no_progress,
 ) -> int:
     """Create demo anchors for every Gemeinde (of the queryset `gemeinden`, default all) that
     has none yet; returns how many."""
@@ -324,7 +324,7 @@ def generate_demo_anchors(
         if len(batch) >= 2000 or number == len(gemeinden):
             with transaction.atomic():
                 services._write_rows(
-                    batch, {}, actor=None, progress=services._noop, action=services.Action.GENERATED
+                    batch, {}, actor=None, progress=no_progress, action=services.Action.GENERATED
                 )
             created += len(batch)
             batch = []

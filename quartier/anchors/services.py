@@ -49,7 +49,7 @@ from quartier.anchors.models import (
 from quartier.places import geo
 from quartier.places import services as places
 from quartier.places.models import Place, Quarter
-from quartier.places.services import ImportRejected, RowError
+from quartier.places.services import ImportRejected, RowError, no_progress
 
 Progress = Callable[[str], object]
 Status = Anchor.Status
@@ -95,10 +95,6 @@ def hours_message(error: engine.HoursError) -> str:
 
         params["day"] = day_name(engine.DAYS.index(params["day"]))
     return str(HOURS_MESSAGES[error.code]) % params
-
-
-def _noop(message: str) -> None:
-    pass
 
 
 # Checks shared by forms and imports -----------------------------------------------------
@@ -763,7 +759,7 @@ class _Parsed:
 
 
 def import_anchors(
-    paths: Iterable[Path], *, actor=None, progress: Progress = _noop
+    paths: Iterable[Path], *, actor=None, progress: Progress = no_progress
 ) -> ImportReport:
     """Import anchors with their offers from CSV or GeoJSON files (docs/anchors.md).
 

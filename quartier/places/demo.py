@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from quartier.places import geo
 from quartier.places.models import AGE_BANDS, Place, Quarter
-from quartier.places.services import Progress, _noop, fold
+from quartier.places.services import Progress, fold, no_progress
 
 # Shares of the age bands in Baden-Württemberg (rounded, Statistisches Landesamt 2021),
 # tilted below towards the young in cities and the old in the countryside.
@@ -37,7 +37,7 @@ def short_name(name: str) -> str:
     return name.split(",")[0].strip()
 
 
-def generate_demo_quarters(*, seed: int = 2018, progress: Progress = _noop) -> int:
+def generate_demo_quarters(*, seed: int = 2018, progress: Progress = no_progress) -> int:
     """Create demo quarters for every Gemeinde that has none yet; returns how many."""
     gemeinden = list(
         Place.objects.filter(kind=Place.Kind.GEMEINDE)

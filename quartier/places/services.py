@@ -49,8 +49,8 @@ def geometry_message(error: geo.GeometryError) -> str:
     return str(GEOMETRY_MESSAGES[error.code]) % error.params
 
 
-def _noop(message: str) -> None:
-    pass
+def no_progress(message: str) -> None:
+    """The default progress callback: report nothing."""
 
 
 # Search ---------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def default_import_files() -> list[Path]:
     ]
 
 
-def import_places(paths: Iterable[Path], *, progress: Progress = _noop) -> ImportReport:
+def import_places(paths: Iterable[Path], *, progress: Progress = no_progress) -> ImportReport:
     """Import Regierungsbezirke, Kreise and Gemeinden (CSV) and boundaries (GeoJSON).
 
     All files are validated first; when any row is bad, ImportRejected lists every bad

@@ -18,6 +18,7 @@ from quartier.places.services import (
     ImportRejected,
     Progress,
     RowError,
+    no_progress,
 )
 from quartier.quartierscheck.grid import CELL_M, cell_centres_utm, demo_grid
 from quartier.quartierscheck.models import Cell
@@ -30,11 +31,7 @@ _ID = re.compile(r"^CRS3035RES100mN(\d+)E(\d+)$")
 _BATCH = 5000
 
 
-def _silent(message: str) -> None:
-    pass
-
-
-def import_grid(path: Path, *, progress: Progress = _silent) -> int:
+def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
     """Replace all cells by a census grid CSV (`;` or `,` separated, columns
     Gitter_ID_100m, x_mp_100m, y_mp_100m, Einwohner). Checked completely first; one bad row
     and nothing changes. Suppressed counts (-1, –) are taken as no residents. Returns the
@@ -111,7 +108,7 @@ def import_grid(path: Path, *, progress: Progress = _silent) -> int:
     return _replace_cells(ids, x, y, np.array(people), is_demo=False, progress=progress)
 
 
-def generate_demo_grid(*, seed: int = 2018, progress: Progress = _silent) -> int:
+def generate_demo_grid(*, seed: int = 2018, progress: Progress = no_progress) -> int:
     """Replace all cells by the demo grid built from the real Gemeinde populations."""
     gemeinden = list(Place.objects.filter(kind=Place.Kind.GEMEINDE).order_by("ags"))
     progress(_("Building the grid for %(n)s Gemeinden") % {"n": len(gemeinden)})
@@ -160,7 +157,7 @@ def quarters_at(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 @transaction.atomic
-def assign_cells(*, progress: Progress = _silent) -> int:
+def assign_cells(*, progress: Progress = no_progress) -> int:
     """Give every cell the published quarter whose boundary holds its centre (after quarters
     changed); returns how many cells lie in a quarter."""
     cells = list(Cell.objects.values_list("pk", "x", "y", "quarter_id"))
