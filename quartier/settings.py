@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "quartier.places",
     "quartier.anchors",
     "quartier.pb",
+    "quartier.calls",
     "quartier.quartierscheck",
     "quartier.api",
 ]
@@ -204,7 +205,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Quartier"
-if env_bool("TESTING", False):
+TESTING = env_bool("TESTING", False)
+if TESTING:
     # Tests sign in many times from one address, and create many users: hash cheaply.
     ACCOUNT_RATE_LIMITS = False
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -267,6 +269,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 512 * 1024
 WALKING_DETOUR_FACTOR = env_float("WALKING_DETOUR_FACTOR", 1.3, minimum=1.0)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Recompute the quarter check in the background after quarters or anchors change. The test
+# suite switches it off and tests the mechanism on its own.
+QUARTIERSCHECK_AUTO_RECOMPUTE = env_bool("QUARTIERSCHECK_AUTO_RECOMPUTE", not TESTING)
 
 # Maps: no external tiles unless a tile server is configured.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("quartier.places.urls")),
     path("", include("quartier.accounts.urls")),
     path("", include("quartier.anchors.urls")),
+    path("", include("quartier.quartierscheck.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

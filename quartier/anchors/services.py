@@ -1128,3 +1128,46 @@ def write_geojson(stream, anchors=None) -> int:
 
 LANGUAGE_CODES = frozenset(Language.values)
 TARGET_GROUP_CODES = frozenset(TargetGroup.values)
+
+
+@dataclass
+class CheckPoints:
+    """The published anchors as the quarter check needs them: one entry per anchor."""
+
+    kinds: list[str] = field(default_factory=list)  # every kind slug, in list order
+    kind: list[str] = field(default_factory=list)
+    factor: list[str] = field(default_factory=list)
+    x: list[float] = field(default_factory=list)
+    y: list[float] = field(default_factory=list)
+    # Step-free entrance and an accessible toilet: docs/quartierscheck.md.
+    barrier_free: list[bool] = field(default_factory=list)
+    gemeinde_id: list[int] = field(default_factory=list)
+    quarter_id: list[int | None] = field(default_factory=list)
+    offer_categories: list[tuple[str, ...]] = field(default_factory=list)
+    offers: list[int] = field(default_factory=list)
+
+
+def points_for_check() -> CheckPoints:
+    """Published anchors with kind, success factor, accessibility and offers (two queries)."""
+    points = CheckPoints(kinds=list(AnchorKind.objects.values_list("slug", flat=True)))
+    categories: dict[int, list[str]] = defaultdict(list)
+    for anchor_id, category in Offer.objects.filter(
+        anchor__status=Anchor.Status.PUBLISHED
+    ).values_list("anchor_id", "category"):
+        categories[anchor_id].append(category)
+    rows = Anchor.objects.published().order_by("pk").values_list(
+        "pk", "kind__slug", "kind__success_factor", "x", "y", "step_free_entrance",
+        "accessible_toilet", "gemeinde_id", "quarter_id",
+    )
+    for pk, kind, factor, x, y, step_free, toilet, gemeinde_id, quarter_id in rows:
+        points.kind.append(kind)
+        points.factor.append(factor)
+        points.x.append(x)
+        points.y.append(y)
+        points.barrier_free.append(step_free and toilet)
+        points.gemeinde_id.append(gemeinde_id)
+        points.quarter_id.append(quarter_id)
+        offered = categories.get(pk, [])
+        points.offer_categories.append(tuple(sorted(set(offered))))
+        points.offers.append(len(offered))
+    return points

@@ -529,6 +529,16 @@ def save_quarter(quarter: Quarter, *, boundary, actor) -> Quarter:
     return quarter
 
 
+def ancestors(place: Place) -> list[Place]:
+    """The places above `place`, the Land first (for breadcrumbs)."""
+    above = []
+    current = place.parent
+    while current is not None:
+        above.append(current)
+        current = current.parent
+    return above[::-1]
+
+
 def quarter_feature(quarter: Quarter) -> dict:
     return {
         "type": "Feature",

@@ -28,7 +28,7 @@ def place(request, ags):
     place = get_object_or_404(Place.objects.select_related("parent__parent__parent"), ags=ags)
     context = {
         "place": place,
-        "ancestors": _ancestors(place),
+        "ancestors": services.ancestors(place),
         "totals": services.quarter_totals(place),
     }
     if place.kind == Place.Kind.GEMEINDE:
@@ -38,15 +38,6 @@ def place(request, ags):
     else:
         context["children"] = services.children_of(place)
     return render(request, "places/place.html", context)
-
-
-def _ancestors(place: Place) -> list[Place]:
-    ancestors = []
-    current = place.parent
-    while current is not None:
-        ancestors.append(current)
-        current = current.parent
-    return ancestors[::-1]
 
 
 def _get_quarter(request, pk: int, perm: str) -> Quarter:
@@ -65,7 +56,7 @@ def quarter(request, pk):
     quarter = _get_quarter(request, pk, "places.view_quarter")
     return render(request, "places/quarter.html", {
         "quarter": quarter,
-        "ancestors": _ancestors(quarter.gemeinde) + [quarter.gemeinde],
+        "ancestors": services.ancestors(quarter.gemeinde) + [quarter.gemeinde],
         "feature": services.quarter_feature(quarter),
         "can_change": request.user.has_perm("places.change_quarter", quarter),
         "anchors": anchors.quarter_anchors(quarter),

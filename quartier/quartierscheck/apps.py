@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,23 @@ class QuartierscheckConfig(AppConfig):
     name = "quartier.quartierscheck"
     label = "quartierscheck"
     verbose_name = _("Quarter check")
+
+    def ready(self):
+        # Quarters and anchors are edited in their own modules; the check follows every
+        # change with a recomputation in the background.
+        from quartier.anchors.models import Anchor, Offer
+        from quartier.places.models import Quarter
+
+        for model in (Quarter, Anchor, Offer):
+            post_save.connect(_changed, sender=model, dispatch_uid=f"check-{model.__name__}")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"check-d-{model.__name__}")
+
+
+def _changed(sender, instance, raw=False, **kwargs):
+    from django.conf import settings
+
+    from quartier.quartierscheck import services
+
+    if raw or not settings.QUARTIERSCHECK_AUTO_RECOMPUTE:
+        return
+    services.request_recompute()

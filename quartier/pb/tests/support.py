@@ -53,3 +53,55 @@ def make_election(
         votes=[tuple(index[pid] for pid in ballot) for ballot in ballots],
         points=[tuple(p) for p in points] if points is not None else None,
     )
+
+
+# Budgets in the database ------------------------------------------------------------------
+
+DAY = 86_400
+
+
+def phase_dates(phase: str) -> dict:
+    """Dates that put a budget in `phase` now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    # Offsets in days of proposals_open, proposals_close, voting_opens, voting_closes.
+    offsets = {
+        "upcoming": (1, 2, 3, 4),
+        "proposal": (-1, 1, 2, 3),
+        "review": (-2, -1, 1, 2),
+        "voting": (-3, -2, -1, 1),
+        "result": (-4, -3, -2, -1),
+    }[phase]
+    names = ("proposals_open", "proposals_close", "voting_opens", "voting_closes")
+    return {name: now + timedelta(days=days) for name, days in zip(names, offsets, strict=True)}
+
+
+def make_budget(quarter, phase: str = "voting", **fields):
+    from quartier.pb.models import Budget
+
+    data = {"title": "Bürgerbudget Südstadt", "amount_eur": 10_000, "ballot_type": "approval",
+            "min_projects": 1, "max_projects": 3, "min_votes": 1, **phase_dates(phase)}
+    data.update(fields)
+    budget = Budget(quarter=quarter, **data)
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+def make_proposals(budget, costs: dict[str, int], status: str = "feasible") -> list:
+    """Proposals titled by the keys of `costs`, feasible unless told otherwise."""
+    from quartier.pb.models import Proposal
+
+    return [Proposal.objects.create(budget=budget, title=title, cost_eur=cost, status=status,
+                                    description=f"Beschreibung {title}")
+            for title, cost in costs.items()]
+
+
+def set_phase(budget, phase: str):
+    for name, value in phase_dates(phase).items():
+        setattr(budget, name, value)
+    budget.save()
+    return budget

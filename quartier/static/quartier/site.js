@@ -19,7 +19,13 @@
 
   function layerFor(data, style) {
     return L.geoJSON(data, {
-      style: function () { return STYLES[style] || STYLES.area; },
+      style: function (feature) {
+        // A choropleth takes each area's fill from the server (properties.fill).
+        if (style === "choropleth") {
+          return { color: "#333", weight: 1, fillColor: feature.properties.fill, fillOpacity: 0.8 };
+        }
+        return STYLES[style] || STYLES.area;
+      },
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, { radius: 5, color: "#8c1d40", weight: 1, fillOpacity: 0.8 });
       },

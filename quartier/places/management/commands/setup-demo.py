@@ -3,12 +3,13 @@ from django.core.management.base import BaseCommand
 
 from quartier.anchors.models import Anchor
 from quartier.places.models import Place, Quarter
+from quartier.quartierscheck.models import Cell
 
 
 class Command(BaseCommand):
     help = (
-        "Load the Baden-Württemberg places, demo quarters, demo accounts and demo anchors "
-        "where missing."
+        "Load the Baden-Württemberg places, demo quarters, demo accounts, demo anchors and "
+        "the demo grid of the quarter check where missing."
     )
 
     def handle(self, *args, **options):
@@ -19,3 +20,6 @@ class Command(BaseCommand):
         call_command("demo-accounts", stdout=self.stdout)
         if not Anchor.objects.exists():
             call_command("demo-anchors", stdout=self.stdout)
+        if not Cell.objects.exists():
+            # The demo residents on the census grid, then the first quarter check.
+            call_command("quartierscheck", "demo-grid", stdout=self.stdout)

@@ -31,6 +31,11 @@ class Command(BaseCommand):
         grid.add_argument("file", type=Path)
         demo = sub.add_parser("demo-grid", help="Replace the residents by the demo grid.")
         demo.add_argument("--seed", type=int, default=2018)
+        for command in (grid, demo):
+            command.add_argument("--no-recompute", action="store_true",
+                                 help="do not recompute the figures afterwards")
+        sub.add_parser("recompute", help="Recompute the figures of every quarter, Kreis and "
+                       "the Land now (the web pages show the progress too).")
 
     def handle(self, *args, action, **options):
         if action == "import-grid":
@@ -47,8 +52,24 @@ class Command(BaseCommand):
         elif action == "demo-grid":
             count = services.generate_demo_grid(seed=options["seed"], progress=self.stdout.write)
             self.stdout.write(self.style.SUCCESS(f"{count:,} demo cells created."))
+        elif action == "recompute":
+            self.recompute()
+            return
         else:
             self.compute(**options)
+            return
+        if not options["no_recompute"]:
+            self.recompute()
+
+    def recompute(self):
+        try:
+            run = services.recompute(progress=self.stdout.write)
+        except services.CheckFailed as failed:
+            raise CommandError(f"{failed}\nThe last good results stay in place.",
+                               returncode=2) from None
+        self.stdout.write(self.style.SUCCESS(
+            f"{run.quarters:,} quarters, {run.cells:,} cells and {run.anchors:,} anchors "
+            f"computed in {run.seconds:.1f} s."))
 
     def compute(self, *, cells, anchors, out, detour, **options):
         if not 1 <= detour <= 5:
