@@ -107,9 +107,13 @@ INSTALLED_APPS = [
     "quartier.accounts",
     "quartier.places",
     "quartier.anchors",
-    "quartier.pb",
-    "quartier.calls",
     "quartier.quartierscheck",
+    "quartier.budget",
+    "quartier.calls",
+    "quartier.consulting",
+    "quartier.participation",
+    "quartier.pb",
+    "quartier.news",
     "quartier.api",
 ]
 

@@ -122,3 +122,57 @@ class Invitation(models.Model):
 
     def is_open(self) -> bool:
         return self.accepted_at is None
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # The trail is append-only: bulk writes would bypass AuditEvent.save() and delete().
+    def update(self, **kwargs):
+        raise TypeError("audit events are append-only")
+
+    def delete(self):
+        raise TypeError("audit events are append-only")
+
+    def for_object(self, obj):
+        return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+
+
+class AuditEvent(models.Model):
+    """Who did what when, for every module: one append-only trail that staff read.
+
+    `target_type` is the model label (`calls.application`) and `target_id` its key, so the
+    trail depends on no app it records; `action` is a dotted verb (`calls.submitted`).
+    """
+
+    action = models.CharField(_("action"), max_length=60)
+    target_type = models.CharField(_("object type"), max_length=60)
+    target_id = models.CharField(_("object"), max_length=40)
+    # What happened in the words shown to staff, written when it happened.
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            # The trail of one object (an application, a case, a budget line).
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit events are append-only")

@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quartier.accounts.models import STAFF_ROLES, Invitation, Membership, Organisation, Role, User
+from quartier.accounts.models import (
+    STAFF_ROLES,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 
 Kind = Organisation.Kind
 
@@ -159,3 +167,22 @@ def remove_membership(membership: Membership, *, actor: User) -> None:
     ):
         user.is_staff = False
         user.save(update_fields=["is_staff"])
+
+
+def record_event(action: str, target, *, actor, summary: str = "", **data) -> AuditEvent:
+    """Append one line to the audit trail; call it inside the transaction of the change, so
+    the trail and the change commit (or roll back) together. `data` must be JSON-serialisable.
+    """
+    return AuditEvent.objects.create(
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        summary=summary[:500],
+        data=data,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def audit_trail(target):
+    """The events of one object, newest first, with their actors."""
+    return AuditEvent.objects.for_object(target).select_related("actor")

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class LedgerConfig(AppConfig):
-    name = "quartier.ledger"
-    label = "ledger"
+class BudgetConfig(AppConfig):
+    name = "quartier.budget"
+    label = "budget"
     verbose_name = _("Budget ledger")

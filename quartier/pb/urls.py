@@ -1,0 +1,2 @@
+app_name = "pb"
+urlpatterns: list = []
