@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from quartier.api.api import api
+from quartier.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("quartier.places.urls")),
     path("", include("quartier.accounts.urls")),
     path("", include("quartier.anchors.urls")),
