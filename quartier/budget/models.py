@@ -144,6 +144,10 @@ class Entry(models.Model):
 
     objects = EntryQuerySet.as_manager()
 
+    # Not a column: True on the entry a service returns for a repeated request (same
+    # idempotency key), so a page can say "already booked" instead of "booked".
+    replayed = False
+
     class Meta:
         ordering = ["line", "created_at", "pk"]
         verbose_name = _("ledger entry")

@@ -8,15 +8,21 @@ refuses any row that would break the invariant even if a caller forgot the lock.
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from quartier.accounts.models import AuditEvent
 from quartier.accounts.services import record_event
 from quartier.budget.models import BudgetLine, Entry
+from quartier.places.models import Place
 
 
 class Overspend(ValidationError):
@@ -57,7 +63,10 @@ def _replayed(idempotency_key: str | None) -> Entry | None:
     """The entry an earlier identical request booked, so a repeated request books once."""
     if not idempotency_key:
         return None
-    return Entry.objects.filter(idempotency_key=idempotency_key).first()
+    entry = Entry.objects.filter(idempotency_key=idempotency_key).first()
+    if entry is not None:
+        entry.replayed = True
+    return entry
 
 
 def _fiscal_year(line: BudgetLine, fiscal_year: int | None) -> int:
@@ -70,6 +79,12 @@ def _fiscal_year(line: BudgetLine, fiscal_year: int | None) -> int:
              % {"years": line.years_label}}
         )
     return fiscal_year
+
+
+def _check_place(place) -> None:
+    # Reports roll a Gemeinde up to its Kreis by the AGS prefix; other levels cannot be.
+    if place is not None and place.kind not in (Place.Kind.KREIS, Place.Kind.GEMEINDE):
+        raise ValidationError({"place": _("The place must be a Kreis or a Gemeinde.")})
 
 
 def _check_positive(amount_cents: int) -> None:
@@ -107,6 +122,7 @@ def commit_funds(
 ) -> Entry:
     """Commit money of a line to a measure. Raises Overspend if the line has too little left."""
     _check_positive(amount_cents)
+    _check_place(place)
     line = _locked(line)
     if replay := _replayed(idempotency_key):
         return replay
@@ -176,7 +192,12 @@ def reverse_entry(
         return replay
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the correction.")})
+    if entry.is_reversal():
+        raise ValidationError(_("A reversing entry cannot be reversed; book the amount again "
+                                "instead."))
     reversible = entry.reversible_cents()
+    if reversible <= 0:
+        raise Overspend(_("Nothing of this entry is left to reverse."))
     amount_cents = reversible if amount_cents is None else amount_cents
     _check_positive(amount_cents)
     if amount_cents > reversible:
@@ -204,11 +225,16 @@ def release_commitments(source: str, reference, *, reason: str, actor) -> list[E
     """Reverse whatever is still committed and unpaid for one object of another app
     (a withdrawn award, a cancelled consulting case)."""
     with transaction.atomic():
+        commitments = list(Entry.objects.for_source(source, reference).filter(
+            kind=Entry.Kind.COMMITMENT, reverses__isnull=True
+        ).order_by("pk"))
+        # Lock the lines before reading what is left, so a concurrent release waits and
+        # then finds nothing to reverse instead of failing.
+        list(BudgetLine.objects.select_for_update().filter(
+            pk__in={entry.line_id for entry in commitments}).order_by("pk"))
         return [
             reverse_entry(entry, reason=reason, actor=actor)
-            for entry in Entry.objects.for_source(source, reference).filter(
-                kind=Entry.Kind.COMMITMENT, reverses__isnull=True
-            )
+            for entry in commitments
             if entry.reversible_cents() > 0
         ]
 
@@ -246,3 +272,234 @@ def reconcile(line: BudgetLine) -> bool:
 
 def _person(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# Reads: pages, reports, the public overview, the command and the audit trail page.
+
+_COMMITTED = Sum("amount_cents", filter=Q(kind=Entry.Kind.COMMITMENT), default=0)
+_DISBURSED = Sum("amount_cents", filter=Q(kind=Entry.Kind.DISBURSEMENT), default=0)
+
+REPORT_BY = ("line", "year", "kreis", "measure")
+
+
+def lines_for(*, year: int | None = None):
+    """The budget lines, newest budget first; with `year` only the lines of that fiscal year."""
+    lines = BudgetLine.objects.all()
+    if year is not None:
+        lines = lines.filter(first_year__lte=year, last_year__gte=year)
+    return lines
+
+
+def fiscal_years() -> list[int]:
+    """Every fiscal year of any line, newest first."""
+    years = set()
+    for first, last in BudgetLine.objects.values_list("first_year", "last_year"):
+        years.update(range(first, last + 1))
+    return sorted(years, reverse=True)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """Net sums of one group of entries in cents; `amount_cents` only for whole lines."""
+
+    key: str
+    label: str
+    committed_cents: int
+    disbursed_cents: int
+    amount_cents: int | None = None
+
+    @property
+    def outstanding_cents(self) -> int:
+        return self.committed_cents - self.disbursed_cents
+
+    @property
+    def available_cents(self) -> int | None:
+        return None if self.amount_cents is None else self.amount_cents - self.committed_cents
+
+
+@dataclass(frozen=True)
+class Report:
+    by: str
+    line: BudgetLine | None
+    year: int | None
+    rows: list[ReportRow]
+
+    @property
+    def total(self) -> ReportRow:
+        amounts = [row.amount_cents for row in self.rows]
+        return ReportRow(
+            key="", label=_("Total"),
+            committed_cents=sum(row.committed_cents for row in self.rows),
+            disbursed_cents=sum(row.disbursed_cents for row in self.rows),
+            amount_cents=sum(amounts) if amounts and None not in amounts else None,
+        )
+
+
+def report(*, by: str = "year", line: BudgetLine | None = None,
+           year: int | None = None) -> Report:
+    """Committed and disbursed money, net of reversals, grouped by line, fiscal year, Kreis
+    (a Gemeinde counts for its Kreis, by the first five digits of its AGS) or measure.
+    `line` and `year` restrict the entries; the available amount needs whole lines, so it is
+    only given by line without a year."""
+    if by not in REPORT_BY:
+        raise ValueError(f"unknown grouping {by!r}")
+    entries = Entry.objects.order_by()
+    if line is not None:
+        entries = entries.filter(line=line)
+    if year is not None:
+        entries = entries.filter(fiscal_year=year)
+    rows = {"line": _by_line, "year": _by_year, "kreis": _by_kreis, "measure": _by_measure}[by](
+        entries, line, year)
+    return Report(by=by, line=line, year=year, rows=rows)
+
+
+def _by_line(entries, line, year) -> list[ReportRow]:
+    lines = lines_for(year=year)
+    if line is not None:
+        lines = lines.filter(pk=line.pk)
+    if year is None:
+        # The running totals are the sums of the entries (reconcile), so no sum is needed.
+        return [ReportRow(each.code, each.title, each.committed_cents, each.disbursed_cents,
+                          each.amount_cents) for each in lines]
+    sums = {row["line_id"]: row for row in entries.values("line_id").annotate(
+        committed=_COMMITTED, disbursed=_DISBURSED)}
+    return [ReportRow(each.code, each.title, sums.get(each.pk, {}).get("committed", 0),
+                      sums.get(each.pk, {}).get("disbursed", 0)) for each in lines]
+
+
+def _by_year(entries, line, year) -> list[ReportRow]:
+    sums = {row["fiscal_year"]: row for row in entries.values("fiscal_year").annotate(
+        committed=_COMMITTED, disbursed=_DISBURSED)}
+    # Years without bookings are shown too: a line's or every line's years.
+    if year is not None:
+        years = [year]
+    elif line is not None:
+        years = list(line.years())
+    else:
+        years = sorted(set(fiscal_years()) | set(sums))
+    return [ReportRow(str(y), str(y), sums.get(y, {}).get("committed", 0),
+                      sums.get(y, {}).get("disbursed", 0)) for y in years]
+
+
+def _kreis_sums(entries) -> dict[str | None, dict]:
+    return {row["kreis"]: row for row in entries.annotate(kreis=Substr("place__ags", 1, 5))
+            .values("kreis").annotate(committed=_COMMITTED, disbursed=_DISBURSED)}
+
+
+def _by_kreis(entries, line, year) -> list[ReportRow]:
+    sums = _kreis_sums(entries)
+    names = dict(Place.objects.filter(kind=Place.Kind.KREIS, ags__in=[k for k in sums if k])
+                 .values_list("ags", "name"))
+    rows = [ReportRow(kreis, names.get(kreis, kreis), row["committed"], row["disbursed"])
+            for kreis, row in sums.items() if kreis]
+    rows.sort(key=lambda row: row.label)
+    if None in sums:
+        rows.append(ReportRow("", str(STATEWIDE), sums[None]["committed"],
+                              sums[None]["disbursed"]))
+    return rows
+
+
+def _by_measure(entries, line, year) -> list[ReportRow]:
+    rows = [ReportRow(row["measure"], row["measure"], row["committed"], row["disbursed"])
+            for row in entries.values("measure").annotate(committed=_COMMITTED,
+                                                          disbursed=_DISBURSED)]
+    rows.sort(key=lambda row: (-row.committed_cents, row.label))
+    return rows
+
+
+STATEWIDE = gettext_lazy("Statewide (no Kreis)")
+
+
+@dataclass(frozen=True)
+class KreisTotal:
+    """Public figures of one Kreis: every Kreis is listed, also where nothing is booked."""
+
+    ags: str
+    name: str
+    population: int
+    committed_cents: int
+    disbursed_cents: int
+
+    @property
+    def committed_per_resident_cents(self) -> int | None:
+        return round(self.committed_cents / self.population) if self.population else None
+
+
+def kreis_totals(*, line: BudgetLine | None = None) -> tuple[list[KreisTotal], ReportRow]:
+    """Per Kreis what is committed and paid out (all lines, or one), and the statewide rest."""
+    entries = Entry.objects.order_by()
+    if line is not None:
+        entries = entries.filter(line=line)
+    sums = _kreis_sums(entries)
+    rows = [
+        KreisTotal(kreis.ags, kreis.name, kreis.population,
+                   sums.get(kreis.ags, {}).get("committed", 0),
+                   sums.get(kreis.ags, {}).get("disbursed", 0))
+        for kreis in Place.objects.filter(kind=Place.Kind.KREIS).order_by("name")
+    ]
+    rest = sums.get(None, {})
+    return rows, ReportRow("", str(STATEWIDE), rest.get("committed", 0),
+                           rest.get("disbursed", 0))
+
+
+def entries_of(line: BudgetLine):
+    """A line's entries, newest first, with what a list shows of them."""
+    return (line.entries.select_related("place", "actor").order_by("-created_at", "-pk"))
+
+
+def with_balances(entries: list[Entry]) -> list[Entry]:
+    """Set `reversed_total`, `paid_total`, `open_total` and `reversible_total` (cents) on each
+    entry of a page, as its model methods would compute them, in two queries for all."""
+    ids = [entry.pk for entry in entries]
+    reversed_sums = dict(Entry.objects.filter(reverses_id__in=ids).order_by()
+                         .values("reverses_id").annotate(total=Sum("amount_cents"))
+                         .values_list("reverses_id", "total"))
+    paid_sums = dict(Entry.objects.filter(commitment_id__in=ids).order_by()
+                     .values("commitment_id").annotate(total=Sum("amount_cents"))
+                     .values_list("commitment_id", "total"))
+    for entry in entries:
+        entry.reversed_total = -(reversed_sums.get(entry.pk) or 0)
+        net = entry.amount_cents - entry.reversed_total
+        is_commitment = entry.kind == Entry.Kind.COMMITMENT and not entry.is_reversal()
+        entry.paid_total = (paid_sums.get(entry.pk) or 0) if is_commitment else 0
+        entry.open_total = net - entry.paid_total if is_commitment else 0
+        entry.reversible_total = 0 if entry.is_reversal() else net - entry.paid_total
+    return entries
+
+
+def audit_modules() -> list[str]:
+    """The dotted prefixes of audit actions: one per app of the platform."""
+    return sorted(config.label for config in apps.get_app_configs()
+                  if config.name.startswith("quartier."))
+
+
+def audit_target_types() -> list[str]:
+    return list(AuditEvent.objects.order_by("target_type").values_list("target_type", flat=True)
+                .distinct())
+
+
+def audit_events(*, module: str = "", target_type: str = "", target_id: str = "",
+                 actor: str = "", date_from: date | None = None, date_to: date | None = None):
+    """The audit trail of every module, newest first, filtered; dates are whole days in the
+    platform's time zone, both included."""
+    events = AuditEvent.objects.select_related("actor")
+    if module:
+        events = events.filter(action__startswith=f"{module}.")
+    if target_type:
+        events = events.filter(target_type=target_type)
+    if target_id:
+        events = events.filter(target_id=target_id)
+    if actor:
+        events = events.filter(Q(actor__email__icontains=actor)
+                               | Q(actor__username__icontains=actor)
+                               | Q(actor__first_name__icontains=actor)
+                               | Q(actor__last_name__icontains=actor))
+    if date_from:
+        events = events.filter(created_at__gte=_day_start(date_from))
+    if date_to:
+        events = events.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
+    return events
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
