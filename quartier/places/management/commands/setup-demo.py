@@ -23,3 +23,5 @@ class Command(BaseCommand):
         if not Cell.objects.exists():
             # The demo residents on the census grid, then the first quarter check.
             call_command("quartierscheck", "demo-grid", stdout=self.stdout)
+        # The budget lines the demo calls and consulting book against (idempotent).
+        call_command("budget", "demo", stdout=self.stdout)
