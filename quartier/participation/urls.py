@@ -1,2 +1,42 @@
+from django.urls import path
+
+from quartier.participation import views
+
 app_name = "participation"
-urlpatterns: list = []
+urlpatterns = [
+    path("participation/", views.overview, name="overview"),
+    path("participation/quarters/<int:quarter_pk>/", views.quarter_section, name="quarter"),
+    path("participation/quarters/<int:quarter_pk>/new/", views.process_create,
+         name="process_create"),
+    path("participation/<int:pk>/", views.process, name="process"),
+    path("participation/<int:pk>/edit/", views.process_edit, name="process_edit"),
+    path("participation/<int:pk>/publish/", views.process_publish, name="process_publish"),
+    path("participation/<int:pk>/follow/", views.process_follow, name="process_follow"),
+    path("participation/<int:pk>/ideas/", views.idea_list, name="ideas"),
+    path("participation/<int:pk>/ideas.geojson", views.ideas_geojson, name="ideas_geojson"),
+    path("participation/<int:pk>/ideas/new/", views.idea_create, name="idea_create"),
+    path("participation/<int:pk>/polls/new/", views.poll_create, name="poll_create"),
+    path("participation/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("participation/ideas/<int:pk>/", views.idea, name="idea"),
+    path("participation/ideas/<int:pk>/edit/", views.idea_edit, name="idea_edit"),
+    path("participation/ideas/<int:pk>/image/", views.idea_image, name="idea_image"),
+    path("participation/ideas/<int:pk>/support/", views.idea_support, name="idea_support"),
+    path("participation/ideas/<int:pk>/follow/", views.idea_follow, name="idea_follow"),
+    path("participation/ideas/<int:pk>/comments/", views.idea_comment, name="idea_comment"),
+    path("participation/ideas/<int:pk>/answer/", views.idea_answer, name="idea_answer"),
+    path("participation/comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    path("participation/report/<slug:kind>/<int:pk>/", views.report, name="report"),
+    path("participation/moderation/", views.moderation_queue, name="moderation_queue"),
+    path("participation/moderation/accounts/<int:pk>/", views.account, name="account"),
+    path("participation/moderation/<slug:kind>/<int:pk>/", views.moderate, name="moderate"),
+    path("participation/moderation/<slug:kind>/<int:pk>/unhide/", views.unhide, name="unhide"),
+    path("participation/polls/<int:pk>/", views.poll, name="poll"),
+    path("participation/meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("participation/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("participation/meetings/<int:pk>/register/", views.meeting_register,
+         name="meeting_register"),
+    path("participation/meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("participation/meetings/<int:pk>/calendar.ics", views.meeting_ical, name="meeting_ical"),
+    path("participation/notifications/", views.notifications, name="notifications"),
+    path("participation/simple-language/", views.simple_language, name="simple_language"),
+]
