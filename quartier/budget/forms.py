@@ -101,7 +101,7 @@ class IdempotentForm(forms.Form):
     """A form that carries a random key from the page it was shown on: sent twice (a double
     click, a reload, a retry after a timeout), it books once."""
 
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=True)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     # Errors of services that belong to a field of this form.
     service_fields = {"amount_cents": "amount"}
@@ -122,6 +122,7 @@ class IdempotentForm(forms.Form):
             # A fresh key, so the corrected form can be sent.
             self.data = self.data.copy()
             self.data["idempotency_key"] = secrets.token_urlsafe(24)
+            self._bound_fields_cache.pop("idempotency_key", None)
             self.errors[forms.forms.NON_FIELD_ERRORS] = self.error_class(
                 self.errors.pop("idempotency_key"), error_class="nonfield")
 

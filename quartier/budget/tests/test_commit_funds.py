@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from quartier.accounts.models import AuditEvent
 from quartier.budget import services
@@ -7,6 +8,13 @@ from quartier.budget.models import AppendOnlyError, BudgetLine, Entry
 from quartier.budget.tests.support import make_line
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The messages are asserted as their English msgids; the platform's default is German.
+    with translation.override("en"):
+        yield
 
 
 def test_it_commits_and_lowers_what_is_available(staff):
