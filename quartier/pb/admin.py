@@ -18,14 +18,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Budget)
 class BudgetAdmin(ReadOnlyAdmin):
-    list_display = ["title", "quarter", "amount_eur", "ballot_type", "rule", "voting_closes",
+    list_display = ["title", "quarter", "amount_cents", "ballot_type", "rule", "voting_closes",
                     "is_demo"]
     list_select_related = ["quarter"]
 
 
 @admin.register(Proposal)
 class ProposalAdmin(ReadOnlyAdmin):
-    list_display = ["title", "budget", "cost_eur", "status"]
+    list_display = ["title", "budget", "cost_cents", "status"]
     list_filter = ["status"]
 
 
@@ -36,4 +36,4 @@ class ResultAdmin(ReadOnlyAdmin):
 
 @admin.register(Deviation)
 class DeviationAdmin(ReadOnlyAdmin):
-    list_display = ["proposal", "budget", "amount_eur", "created_at"]
+    list_display = ["proposal", "budget", "amount_cents", "created_at"]

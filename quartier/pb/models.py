@@ -1,3 +1,9 @@
+"""Quarter budgets (participatory budgeting): see docs/pb.md for the data model and rules.
+
+Money is integer cents (`*_cents`) like everywhere on the platform; the engine counts in
+euros, so an Add1 step of the Method of Equal Shares is one euro per voter.
+"""
+
 import secrets
 
 from django.conf import settings
@@ -20,11 +26,19 @@ def _new_salt() -> str:
     return secrets.token_hex(16)
 
 
+class BudgetQuerySet(models.QuerySet):
+    def visible_to_public(self):
+        return self.filter(quarter__status="published")
+
+
 class Budget(models.Model):
-    """A quarter budget: residents propose projects and decide by vote how `amount_eur` is
+    """A quarter budget: residents propose projects and decide by vote how `amount_cents` is
     spent. The phase follows from the four dates (stored in UTC, entered in Europe/Berlin):
     upcoming < proposals_open ≤ proposal < proposals_close ≤ review < voting_opens ≤ voting <
     voting_closes ≤ result.
+
+    Stable for other modules (participation links a phase to a budget): the model name,
+    `get_absolute_url()`, `phase()`, `phase_label()` and `services.budgets_of(quarter)`.
     """
 
     class BallotType(models.TextChoices):
@@ -38,15 +52,24 @@ class Budget(models.Model):
         EQUAL_SHARES = "equal_shares", _("Method of Equal Shares")
         MAX_WELFARE = "max_welfare", _("Utilitarian optimum (most satisfaction)")
 
+    class Access(models.TextChoices):
+        ACCOUNTS = "accounts", _("With a verified account")
+        CODES = "codes", _("With a voting code from a letter")
+        BOTH = "both", _("With an account or a voting code")
+
     quarter = models.ForeignKey(
         "places.Quarter", on_delete=models.PROTECT, related_name="budgets",
         verbose_name=_("quarter"),
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=4000)
-    amount_eur = models.PositiveBigIntegerField(_("amount (euros)"))
-    residents_only = models.BooleanField(_("only residents of the quarter's Gemeinde"),
-                                         default=True)
+    amount_cents = models.PositiveBigIntegerField(_("amount"))
+    access = models.CharField(
+        _("online voting"), max_length=10, choices=Access.choices, default=Access.ACCOUNTS
+    )
+    residents_only = models.BooleanField(
+        _("accounts only of residents of the quarter's Gemeinde"), default=True
+    )
     min_age = models.PositiveSmallIntegerField(_("minimum age"), default=14)
     ballot_type = models.CharField(
         _("ballot"), max_length=20, choices=BallotType.choices, default=BallotType.APPROVAL
@@ -78,6 +101,8 @@ class Budget(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = BudgetQuerySet.as_manager()
+
     class Meta:
         ordering = ["-voting_closes", "pk"]
         verbose_name = _("quarter budget")
@@ -89,7 +114,9 @@ class Budget(models.Model):
                 & Q(voting_opens__lt=F("voting_closes")),
                 name="pb_budget_phases_in_order",
             ),
-            models.CheckConstraint(condition=Q(amount_eur__gt=0), name="pb_budget_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="pb_budget_amount_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(min_projects__lte=F("max_projects")) & Q(max_projects__gt=0)
                 & Q(points_total__gt=0) & Q(max_ranks__gt=0),
@@ -99,6 +126,8 @@ class Budget(models.Model):
         indexes = [
             # The quarter page lists its budgets.
             models.Index(fields=["quarter", "voting_closes"], name="pb_budget_quarter"),
+            # The list of open votes filters by the closing date.
+            models.Index(fields=["voting_closes"], name="pb_budget_closes"),
         ]
 
     def __str__(self):
@@ -122,11 +151,21 @@ class Budget(models.Model):
     def phase_label(self) -> str:
         return Phase(self.phase()).label
 
-    def is_voting(self) -> bool:
-        return self.phase() == Phase.VOTING
+    def before_voting(self) -> bool:
+        return self.phase() in (Phase.UPCOMING, Phase.PROPOSAL, Phase.REVIEW)
 
-    def voting_closed(self) -> bool:
-        return self.phase() == Phase.RESULT
+    def counted(self):
+        """The stored Result, or None (no query when loaded with select_related)."""
+        try:
+            return self.result
+        except Result.DoesNotExist:
+            return None
+
+    def allows_accounts(self) -> bool:
+        return self.access in (self.Access.ACCOUNTS, self.Access.BOTH)
+
+    def allows_codes(self) -> bool:
+        return self.access in (self.Access.CODES, self.Access.BOTH)
 
     def sat(self) -> str:
         """Voters' satisfaction for the engine: points for cumulative ballots, else cost
@@ -138,6 +177,9 @@ class ProposalQuerySet(models.QuerySet):
     def on_ballot(self):
         return self.filter(status=Proposal.Status.FEASIBLE)
 
+    def public(self):
+        return self.filter(status__in=[Proposal.Status.FEASIBLE, Proposal.Status.INFEASIBLE])
+
 
 class Proposal(models.Model):
     """A project proposed for a budget; on the ballot once reviewed as feasible."""
@@ -146,15 +188,18 @@ class Proposal(models.Model):
         SUBMITTED = "submitted", _("Awaiting review")
         FEASIBLE = "feasible", _("Feasible, on the ballot")
         INFEASIBLE = "infeasible", _("Not feasible")
+        REMOVED = "removed", _("Removed (breaks the rules of participation)")
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="proposals")
-    # The project id in .pb files (import keeps the file's ids; else the primary key).
-    ref = models.CharField(_("project id"), max_length=40, blank=True)
+    # The project id of ballots and .pb files: 1, 2, 3 … in a budget, or an imported file's.
+    ref = models.CharField(_("number"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=4000, blank=True)
-    cost_eur = models.PositiveBigIntegerField(_("estimated cost (euros)"))
-    reviewed_cost_eur = models.PositiveBigIntegerField(
-        _("cost after review (euros)"), null=True, blank=True
+    # Where, in words: for everyone who does not use the map.
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    cost_cents = models.PositiveBigIntegerField(_("estimated cost"))
+    reviewed_cost_cents = models.PositiveBigIntegerField(
+        _("cost after review"), null=True, blank=True
     )
     # An optional point in EPSG:25832 metres.
     x = models.FloatField(null=True, blank=True)
@@ -163,6 +208,8 @@ class Proposal(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
     reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    # The other PROJECTS columns of an imported .pb file (name, category …), for export.
+    pb_fields = models.JSONField(default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="pb_proposals",
@@ -177,20 +224,19 @@ class Proposal(models.Model):
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
-        ordering = ["budget", "title", "pk"]
+        ordering = ["budget", "pk"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         constraints = [
-            models.UniqueConstraint(
-                fields=["budget", "ref"], condition=~Q(ref=""), name="pb_proposal_ref_unique"
-            ),
+            models.UniqueConstraint(fields=["budget", "ref"], name="pb_proposal_ref_unique"),
             models.CheckConstraint(
                 condition=Q(x__isnull=True, y__isnull=True) | Q(x__isnull=False, y__isnull=False),
                 name="pb_proposal_point_complete",
             ),
             models.CheckConstraint(
-                condition=~Q(status="feasible") | Q(cost_eur__gt=0),
-                name="pb_proposal_feasible_has_cost",
+                condition=Q(cost_cents__gt=0)
+                & (Q(reviewed_cost_cents__isnull=True) | Q(reviewed_cost_cents__gt=0)),
+                name="pb_proposal_cost_positive",
             ),
         ]
         indexes = [
@@ -206,11 +252,16 @@ class Proposal(models.Model):
 
     @property
     def project_id(self) -> str:
-        return self.ref or str(self.pk)
+        return self.ref
 
     @property
-    def final_cost_eur(self) -> int:
-        return self.reviewed_cost_eur if self.reviewed_cost_eur is not None else self.cost_eur
+    def final_cost_cents(self) -> int:
+        if self.reviewed_cost_cents is not None:
+            return self.reviewed_cost_cents
+        return self.cost_cents
+
+    def is_public(self) -> bool:
+        return self.status in (self.Status.FEASIBLE, self.Status.INFEASIBLE)
 
     def lonlat(self) -> tuple[float, float] | None:
         from quartier.places import geo
@@ -220,7 +271,7 @@ class Proposal(models.Model):
 
 class VotingCode(models.Model):
     """A single-use voting code for a letter to a household. Only its hash is stored; the
-    code itself is shown once, on the printable sheet made when it is generated."""
+    code itself is printed once, on the letters made when it is generated."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64)
@@ -262,12 +313,15 @@ class Ballot(models.Model):
     )
     # The number written on a paper ballot (double entry), or the voter id of an import.
     sheet = models.CharField(max_length=40, blank=True)
+    # The other VOTES columns of an imported .pb file (age, sex …), for export.
+    pb_fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["budget", "pk"]
         constraints = [
+            # One person, one ballot: also the lookup of a voter's ballot.
             models.UniqueConstraint(
                 fields=["budget", "voter"], condition=Q(voter__isnull=False),
                 name="pb_one_ballot_per_account",
@@ -279,7 +333,7 @@ class Ballot(models.Model):
             models.CheckConstraint(
                 condition=Q(channel="online", sheet="")
                 & (Q(voter__isnull=False) | Q(code__isnull=False))
-                | ~Q(channel="online") & Q(voter__isnull=True),
+                | ~Q(channel="online") & Q(voter__isnull=True) & Q(code__isnull=True),
                 name="pb_ballot_has_a_voter",
             ),
         ]
@@ -308,25 +362,40 @@ class BallotChoice(models.Model):
 
 class PaperEntry(models.Model):
     """One typing of one paper ballot. A sheet's ballot counts once two entries by different
-    people agree; the entries stay as the record."""
+    people agree; the entries stay as the record (a wrong one is discarded, not deleted)."""
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Form")
+        CSV = "csv", _("CSV import")
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="paper_entries")
     sheet = models.CharField(_("ballot number"), max_length=40)
-    # {proposal id: value} as text keys, the same shape for every ballot type.
+    # {project number: value} with the project numbers (refs) as keys, for every ballot type.
     selection = models.JSONField()
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    source = models.CharField(max_length=10, default="form")  # form or csv
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FORM)
     created_at = models.DateTimeField(auto_now_add=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    discard_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["budget", "sheet", "pk"]
         constraints = [
-            # Double entry means different people: one entry per person and sheet.
+            # Double entry means different people: one live entry per person and sheet.
             models.UniqueConstraint(
-                fields=["budget", "sheet", "entered_by"], name="pb_paper_entry_per_person"
+                fields=["budget", "sheet", "entered_by"], condition=Q(discarded_at__isnull=True),
+                name="pb_paper_entry_per_person",
             ),
+        ]
+        indexes = [
+            # The entries of one sheet, looked up at every typing.
+            models.Index(fields=["budget", "sheet"], name="pb_paper_sheet"),
         ]
 
     def __str__(self):
@@ -338,7 +407,8 @@ class Result(models.Model):
 
     budget = models.OneToOneField(Budget, on_delete=models.CASCADE, related_name="result")
     outcome = models.JSONField()
-    # [{proposal, project_id, funded, amount_eur, supporters, reason}] in display order.
+    # [{proposal, project_id, title, cost_cents, funded, amount_cents, supporters, score,
+    #   reason, params}] in display order: funded first, in funding order.
     projects = models.JSONField()
     ballots_online = models.PositiveIntegerField()
     ballots_paper = models.PositiveIntegerField()
@@ -365,7 +435,7 @@ class Deviation(models.Model):
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="deviations")
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="deviations")
-    amount_eur = models.PositiveBigIntegerField(_("money the project gets (euros)"))
+    amount_cents = models.PositiveBigIntegerField(_("money the project gets"))
     reason = models.TextField(_("reason"), max_length=4000)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -380,4 +450,4 @@ class Deviation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.proposal}: {self.amount_eur}"
+        return f"{self.proposal}: {self.amount_cents}"

@@ -1,7 +1,14 @@
+"""Who may do what with a quarter budget (docs/pb.md, "Permissions").
+
+Those who *run* a budget: programme staff and the coordinators of the quarter's Gemeinde or
+of its Landkreis. Paper ballots may also be typed by members of the Gemeinde's Kommune
+(municipal staff), since double entry needs two people.
+"""
+
 import rules
 
 from quartier.accounts import services as accounts
-from quartier.accounts.models import Role
+from quartier.accounts.models import Organisation, Role
 from quartier.pb.models import Phase
 
 
@@ -17,19 +24,33 @@ def is_resident_of(user, gemeinde) -> bool:
     )
 
 
+def _works_for(user, gemeinde) -> bool:
+    return any(
+        g.role == Role.MEMBER and g.organisation_kind == Organisation.Kind.KOMMUNE
+        and g.ags == gemeinde.ags for g in accounts.grants_of(user)
+    )
+
+
 @rules.predicate
 def is_programme_staff(user):
     return accounts.is_programme_staff(user)
 
 
 @rules.predicate
-def coordinates_quarter(user, quarter):
-    return quarter is not None and _coordinates(user, quarter.gemeinde)
+def runs_quarter(user, quarter):
+    return quarter is not None and (
+        accounts.is_programme_staff(user) or _coordinates(user, quarter.gemeinde))
 
 
 @rules.predicate
-def coordinates_budget(user, budget):
-    return budget is not None and _coordinates(user, budget.quarter.gemeinde)
+def runs_budget(user, budget):
+    return budget is not None and (
+        accounts.is_programme_staff(user) or _coordinates(user, budget.quarter.gemeinde))
+
+
+@rules.predicate
+def works_for_gemeinde(user, budget):
+    return budget is not None and _works_for(user, budget.quarter.gemeinde)
 
 
 @rules.predicate
@@ -63,30 +84,82 @@ def voting_closed(user, budget):
 
 
 @rules.predicate
+def voting_has_opened(user, budget):
+    return budget is not None and budget.phase() in (Phase.VOTING, Phase.RESULT)
+
+
+@rules.predicate
 def before_voting(user, budget):
-    return budget is not None and budget.phase() in (Phase.UPCOMING, Phase.PROPOSAL, Phase.REVIEW)
+    return budget is not None and budget.before_voting()
 
 
-view_budget = quarter_is_published | is_programme_staff | coordinates_budget
+@rules.predicate
+def is_counted(user, budget):
+    return budget is not None and budget.counted() is not None
 
-rules.add_perm("pb.add_budget", coordinates_quarter)
-rules.add_perm("pb.view_budget", view_budget)
-# Coordinators of the quarter's Gemeinde or Kreis run the budget; programme staff see all.
-rules.add_perm("pb.manage_budget", coordinates_budget)
-rules.add_perm("pb.oversee_budget", coordinates_budget | is_programme_staff)
-rules.add_perm("pb.change_budget", coordinates_budget & before_voting)
-rules.add_perm("pb.review_proposal", coordinates_budget)
+
+@rules.predicate
+def uses_accounts(user, budget):
+    return budget is not None and budget.allows_accounts()
+
+
+@rules.predicate
+def uses_codes(user, budget):
+    return budget is not None and budget.allows_codes()
+
+
+@rules.predicate
+def proposal_is_public(user, proposal):
+    return proposal is not None and proposal.is_public()
+
+
+@rules.predicate
+def is_author(user, proposal):
+    return proposal is not None and user.is_authenticated and proposal.author_id == user.pk
+
+
+@rules.predicate
+def runs_proposals_budget(user, proposal):
+    return proposal is not None and runs_budget(user, proposal.budget)
+
+
+@rules.predicate
+def may_see_proposals_budget(user, proposal):
+    return proposal is not None and view_budget(user, proposal.budget)
+
+
+@rules.predicate
+def has_object(user, obj):
+    return obj is not None
+
+
+view_budget = quarter_is_published | runs_budget
+
+rules.add_perm("pb.add_budget", runs_quarter)
+rules.add_perm("pb.import_budget", runs_quarter)
+# Without an object: the Django admin's list, read only for programme staff.
+rules.add_perm("pb.view_budget", view_budget | (is_programme_staff & ~has_object))
+rules.add_perm("pb.manage_budget", runs_budget)
+rules.add_perm("pb.change_budget", runs_budget & before_voting)
+rules.add_perm("pb.review_proposal", runs_budget & before_voting)
 rules.add_perm("pb.propose", view_budget & may_take_part & in_proposal_phase)
-rules.add_perm("pb.vote", view_budget & may_take_part & in_voting_phase)
-rules.add_perm("pb.enter_paper_ballots", coordinates_budget & ~before_voting)
-rules.add_perm("pb.generate_codes", coordinates_budget & ~voting_closed)
-rules.add_perm("pb.count_result", coordinates_budget & voting_closed)
-rules.add_perm("pb.deviate", coordinates_budget & voting_closed)
-rules.add_perm("pb.read_result", view_budget & voting_closed)
-rules.add_perm("pb.export_budget", view_budget & voting_closed)
+rules.add_perm("pb.vote", view_budget & uses_accounts & may_take_part & in_voting_phase)
+rules.add_perm("pb.vote_with_code", view_budget & uses_codes & in_voting_phase)
+rules.add_perm("pb.view_codes", runs_budget & uses_codes)
+rules.add_perm("pb.generate_codes", runs_budget & uses_codes & ~voting_closed)
+rules.add_perm("pb.enter_paper_ballots",
+               (runs_budget | works_for_gemeinde) & voting_has_opened & ~is_counted)
+rules.add_perm("pb.count_result", runs_budget & voting_closed & ~is_counted)
+rules.add_perm("pb.deviate", runs_budget & is_counted)
+rules.add_perm("pb.read_result", view_budget & is_counted)
+rules.add_perm("pb.export_budget", view_budget & is_counted)
+rules.add_perm(
+    "pb.view_proposal",
+    may_see_proposals_budget & (proposal_is_public | is_author | runs_proposals_budget)
+    | (is_programme_staff & ~has_object),
+)
 
 # Programme staff look into the Django admin for quarter budgets (read only).
 rules.add_perm("pb", is_programme_staff)
-for model in ("proposal", "votingcode", "ballot", "ballotchoice", "paperentry", "result",
-              "deviation"):
+for model in ("result", "deviation"):
     rules.add_perm(f"pb.view_{model}", is_programme_staff)

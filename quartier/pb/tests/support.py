@@ -82,8 +82,9 @@ def phase_dates(phase: str) -> dict:
 def make_budget(quarter, phase: str = "voting", **fields):
     from quartier.pb.models import Budget
 
-    data = {"title": "Bürgerbudget Südstadt", "amount_eur": 10_000, "ballot_type": "approval",
-            "min_projects": 1, "max_projects": 3, "min_votes": 1, **phase_dates(phase)}
+    data = {"title": "Bürgerbudget Südstadt", "amount_cents": 10_000_00,
+            "ballot_type": "approval", "min_projects": 1, "max_projects": 3, "min_votes": 1,
+            "access": "both", **phase_dates(phase)}
     data.update(fields)
     budget = Budget(quarter=quarter, **data)
     budget.full_clean()
@@ -91,13 +92,16 @@ def make_budget(quarter, phase: str = "voting", **fields):
     return budget
 
 
-def make_proposals(budget, costs: dict[str, int], status: str = "feasible") -> list:
-    """Proposals titled by the keys of `costs`, feasible unless told otherwise."""
+def make_proposals(budget, costs: dict[str, int], status: str = "feasible", **fields) -> list:
+    """Proposals titled by the keys of `costs` (whole euros), numbered 1, 2, 3 … in the budget,
+    feasible unless told otherwise."""
     from quartier.pb.models import Proposal
 
-    return [Proposal.objects.create(budget=budget, title=title, cost_eur=cost, status=status,
-                                    description=f"Beschreibung {title}")
-            for title, cost in costs.items()]
+    start = budget.proposals.count()
+    return [Proposal.objects.create(budget=budget, ref=str(start + n), title=title,
+                                    cost_cents=cost * 100, status=status,
+                                    description=f"Beschreibung {title}", **fields)
+            for n, (title, cost) in enumerate(costs.items(), 1)]
 
 
 def set_phase(budget, phase: str):
