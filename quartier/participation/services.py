@@ -387,6 +387,23 @@ def comment_page(comment: Comment, *, per_page: int = THREADS_PER_PAGE) -> int:
     return before // per_page + 1
 
 
+@transaction.atomic
+def delete_comments_of(target) -> int:
+    """Delete every comment of a target and their reports (when the target is deleted:
+    generic relations do not cascade). Returns how many comments."""
+    content_type = _target_type(target)
+    comments = Comment.objects.filter(content_type=content_type, object_id=target.pk)
+    ids = list(comments.values_list("pk", flat=True))
+    Report.objects.filter(content_type=_target_type_of(Comment), object_id__in=ids).delete()
+    Comment.objects.filter(pk__in=ids, parent__isnull=False).delete()
+    Comment.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
+def _target_type_of(model) -> ContentType:
+    return ContentType.objects.get_for_model(model)
+
+
 def comment_count(target) -> int:
     return Comment.objects.filter(
         content_type=_target_type(target), object_id=target.pk
@@ -870,6 +887,18 @@ def quarter_processes(quarter, *, user) -> list[Process]:
         .annotate(idea_total=Count("ideas", filter=Q(ideas__hidden=False)))
         .order_by("-created_at", "-pk")
     )
+
+
+def public_processes():
+    """Published processes, for the sitemap (each has get_absolute_url and updated_at)."""
+    return Process.objects.published().order_by("pk")
+
+
+def public_ideas():
+    """Visible ideas of published processes, for the sitemap (get_absolute_url, edited_at,
+    created_at)."""
+    return (Idea.objects.visible().filter(process__status=Process.Status.PUBLISHED)
+            .only("pk", "created_at", "edited_at").order_by("pk"))
 
 
 def quarter_budgets(quarter) -> list:

@@ -89,3 +89,14 @@ def test_followers_are_told_of_a_new_comment_and_authors_of_a_reply(
     assert len(texts) == 2 and any("replied" in t for t in texts)
     assert [m.to for m in mailoutbox] == [[resident.email], [resident.email]]
     assert "Antwort" not in mailoutbox[0].body  # the mail links, it does not quote
+
+
+def test_deleting_a_targets_comments_takes_their_reports_along(idea, member, resident):
+    top = services.add_comment(idea, "Erster", author=member)
+    services.add_comment(idea, "Antwort", author=resident, parent=top)
+    services.report(top, "spam", reporter=resident)
+    assert services.delete_comments_of(idea) == 2
+    assert not Comment.objects.exists()
+    from quartier.participation.models import Report
+
+    assert not Report.objects.exists()
