@@ -9,8 +9,8 @@ class QuartierscheckConfig(AppConfig):
     verbose_name = _("Quarter check")
 
     def ready(self):
-        # Quarters and anchors are edited in their own modules; the check follows every
-        # change with a recomputation in the background.
+        # Quarters and anchors belong to other modules, which know nothing of the check;
+        # it follows their changes with one background recomputation per transaction.
         from quartier.anchors.models import Anchor, Offer
         from quartier.places.models import Quarter
 
@@ -26,4 +26,4 @@ def _changed(sender, instance, raw=False, **kwargs):
 
     if raw or not settings.QUARTIERSCHECK_AUTO_RECOMPUTE:
         return
-    services.request_recompute()
+    services.recompute_soon()

@@ -38,12 +38,15 @@ def reach(
     *,
     detour: float = DEFAULT_DETOUR,
     radii_m: tuple[int, ...] = RADII_M,
+    nearest: bool = True,
 ) -> Reach:
     """cell_xy (n, 2) and anchor_xy (m, 2) in metres; anchor_kind (m,) indexes kinds.
 
     All anchor–cell pairs within the largest radius come from one pass over two KD-trees;
     counts and nearest distances follow from them. Only cells with no anchor of a kind
-    within the largest radius need a nearest-neighbour search for that kind.
+    within the largest radius need a nearest-neighbour search for that kind; with
+    nearest=False that search is skipped and nearest_m is inf beyond the largest radius
+    (enough for shares within the radii).
     """
     if detour < 1:
         raise ValueError("the detour factor is at least 1")
@@ -51,10 +54,10 @@ def reach(
     anchor_xy = np.ascontiguousarray(anchor_xy, dtype=np.float64).reshape(-1, 2)
     anchor_kind = np.asarray(anchor_kind, dtype=np.int64)
     n, kind_count = len(cell_xy), len(kinds)
-    nearest = np.full(kind_count * n, np.inf)
+    flat_nearest = np.full(kind_count * n, np.inf)
     within = np.zeros((kind_count, len(radii_m), n), dtype=np.int32)
     if n == 0 or len(anchor_xy) == 0:
-        return Reach(tuple(kinds), tuple(radii_m), nearest.reshape(kind_count, n), within)
+        return Reach(tuple(kinds), tuple(radii_m), flat_nearest.reshape(kind_count, n), within)
     # A little beyond the largest radius, so rounding never loses an anchor at the edge;
     # the exact test below is walking distance ≤ radius.
     bound = max(radii_m) / detour * (1 + 1e-9) + 1e-6
@@ -66,15 +69,15 @@ def reach(
     for r, radius in enumerate(radii_m):
         hit = walking <= radius
         within[:, r, :] = np.bincount(key[hit], minlength=kind_count * n).reshape(kind_count, n)
-    np.minimum.at(nearest, key, walking)
-    nearest = nearest.reshape(kind_count, n)
-    for k in range(kind_count):
-        far = np.flatnonzero(~np.isfinite(nearest[k]))
+    np.minimum.at(flat_nearest, key, walking)
+    nearest_m = flat_nearest.reshape(kind_count, n)
+    for k in range(kind_count if nearest else 0):
+        far = np.flatnonzero(~np.isfinite(nearest_m[k]))
         points = anchor_xy[anchor_kind == k]
         if len(far) and len(points):
             distance = cKDTree(points).query(cell_xy[far], k=1, workers=-1)[0]
-            nearest[k, far] = distance * detour
-    return Reach(tuple(kinds), tuple(radii_m), nearest, within)
+            nearest_m[k, far] = distance * detour
+    return Reach(tuple(kinds), tuple(radii_m), nearest_m, within)
 
 
 @dataclass(frozen=True)

@@ -57,13 +57,16 @@ class Indicator:
         return "amber" if value >= self.amber else "red"
 
 
-# Thresholds: docs/quartierscheck.md, "Indicators and thresholds".
+# Thresholds and their sources: docs/quartierscheck.md, "Indicators and thresholds". The
+# reach thresholds are one convention for all: green when three in four residents of the
+# group reach the factor (about the national share living within 1 km of a supermarket,
+# GP or primary school, BBSR), amber when at least half do.
 INDICATORS = (
     Indicator("institutional_anchor_500", 0.75, 0.5, "institutional_anchor", "all", 500),
+    Indicator("institutional_anchor_u18_1000", 0.75, 0.5, "institutional_anchor", "u18", 1000),
     Indicator("support_offer_500", 0.75, 0.5, "support_offer", "all", 500),
     Indicator("support_offer_65_500", 0.75, 0.5, "support_offer", "65+", 500),
-    Indicator("barrier_free_space_80_300", 0.5, 0.25, "barrier_free_space", "80+", 300),
-    Indicator("institutional_anchor_u18_1000", 0.9, 0.75, "institutional_anchor", "u18", 1000),
+    Indicator("barrier_free_space_80_300", 0.75, 0.5, "barrier_free_space", "80+", 300),
     Indicator("volunteer_coordination_1000", 0.75, 0.5, "volunteer_coordination", "all", 1000),
     Indicator("barrier_free_anchors", 0.5, 0.25),
     Indicator("offers_per_1000", 2.0, 1.0),
@@ -104,6 +107,10 @@ def summarise(
 ) -> dict:
     """The figures of one area, its indicator values, traffic lights and gap score.
 
+    Gap score: for every reach indicator that is not green, the residents of its group who
+    do not reach the factor within its radius, summed (a resident missing two factors counts
+    twice). A factor present for most residents (green) adds nothing.
+
     `reach[key][group]` holds the shares per radius (None where the area has no residents of
     the group on the grid); `residents[group]` the residents on the grid; `population` the
     residents the area's own figures name (for offers per 1,000).
@@ -114,7 +121,7 @@ def summarise(
         if indicator.is_reach:
             shares = reach.get(f"factor:{indicator.factor}", {}).get(indicator.group)
             value = shares[RADII_M.index(indicator.radius)] if shares else None
-            if value is not None:
+            if value is not None and indicator.light(value) != "green":
                 gap += (1 - value) * residents.get(indicator.group, 0)
         elif indicator.key == "barrier_free_anchors":
             value = barrier_free / anchors if anchors else None

@@ -1,19 +1,27 @@
-"""The quarter check: residents on the census grid. Every write goes through here."""
+"""The quarter check: residents on the census grid, the recomputation of every quarter's
+figures in the background, and reading the stored results. Every write goes through here;
+pages only read what a run stored (they never compute).
+"""
 
 import csv
+import datetime
 import io
 import itertools
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import shapely
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from quartier.accounts.services import record_event
 from quartier.anchors import services as anchors
 from quartier.places import geo
 from quartier.places.models import AGE_BANDS, Place, Quarter
@@ -27,14 +35,17 @@ from quartier.places.services import (
 from quartier.quartierscheck import engine, indicators
 from quartier.quartierscheck.grid import CELL_M, cell_centres_utm, demo_grid
 from quartier.quartierscheck.indicators import GROUPS
-from quartier.quartierscheck.models import AreaFigures, Cell, CheckRun
+from quartier.quartierscheck.models import AreaFigures, Cell, CheckRun, CurrentResults
 
 # Census files (Zensus 2011 and 2022): id, cell midpoint in EPSG:3035, residents.
 GRID_COLUMNS = ("gitter_id_100m", "x_mp_100m", "y_mp_100m", "einwohner")
 # Counts the census keeps secret (fewer than 3 residents) are written as -1 or a dash.
 SUPPRESSED = {"-1", "–", "-", ""}
+# The census grid of the whole state is about 25 MB; Germany's about 150 MB.
+GRID_MAX_BYTES = IMPORT_MAX_BYTES * 5
 _ID = re.compile(r"^CRS3035RES100mN(\d+)E(\d+)$")
 _BATCH = 5000
+_MAX_ERRORS = 100
 
 
 def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
@@ -44,8 +55,9 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
     number of populated cells."""
     path = Path(path)
     name = path.name
-    if path.stat().st_size > IMPORT_MAX_BYTES * 20:
-        raise ImportRejected([RowError(name, 0, "file", _("larger than 1 GB"))])
+    if path.stat().st_size > GRID_MAX_BYTES:
+        raise ImportRejected([RowError(name, 0, "file", _("larger than %(mb)s MB")
+                                       % {"mb": GRID_MAX_BYTES >> 20})])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -97,14 +109,18 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
             east.append(x_mid - CELL_M // 2)
             north.append(y_mid - CELL_M // 2)
             people.append(residents)
-        if len(errors) >= 100:
+        if len(errors) >= _MAX_ERRORS:
             break
         if line % 100_000 == 0:
             progress(_("%(n)s lines checked") % {"n": line})
     if not errors and ids:
         x, y = cell_centres_utm(np.array(east), np.array(north))
-        outside = ~shapely.contains_xy(geo.bw_outline(), x, y)
-        for index in np.flatnonzero(outside)[:100]:
+        outside = np.flatnonzero(~shapely.contains_xy(geo.bw_outline(), x, y))
+        if len(outside) > _MAX_ERRORS:
+            errors.append(RowError(name, 0, "Gitter_ID_100m", _(
+                "%(count)s populated cells lie outside Baden-Württemberg; cut the file to the "
+                "state first. The first of them:") % {"count": len(outside)}))
+        for index in outside[:_MAX_ERRORS]:
             errors.append(RowError(name, 0, "Gitter_ID_100m",
                                    _("%(id)s lies outside Baden-Württemberg") % {"id": ids[index]}))
     if errors:
@@ -130,14 +146,12 @@ def generate_demo_grid(*, seed: int = 2018, progress: Progress = no_progress) ->
 @transaction.atomic
 def _replace_cells(ids, x, y, population, *, is_demo: bool, progress: Progress) -> int:
     Cell.objects.all().delete()
-    owner = quarters_at(np.asarray(x), np.asarray(y))
     total = len(ids)
     # Plain executemany: half a million model instances would take most of the time.
-    sql = (f"INSERT INTO {Cell._meta.db_table} (grid_id, x, y, population, quarter_id, is_demo)"
-           " VALUES (%s, %s, %s, %s, %s, %s)")
+    sql = (f"INSERT INTO {Cell._meta.db_table} (grid_id, x, y, population, is_demo)"
+           " VALUES (%s, %s, %s, %s, %s)")
     rows = zip(ids, np.asarray(x).tolist(), np.asarray(y).tolist(),
-               np.asarray(population).tolist(),
-               [q if q >= 0 else None for q in owner.tolist()], [is_demo] * total, strict=True)
+               np.asarray(population).tolist(), itertools.repeat(is_demo), strict=False)
     with connection.cursor() as cursor:
         for start in range(0, total, _BATCH):
             stop = min(start + _BATCH, total)
@@ -148,45 +162,6 @@ def _replace_cells(ids, x, y, population, *, is_demo: bool, progress: Progress) 
     return total
 
 
-def quarters_at(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The published quarter (pk) whose boundary holds each point, -1 where none does;
-    a point on the border of two quarters goes to the first."""
-    quarters = list(Quarter.objects.published().values_list("pk", "boundary"))
-    owner = np.full(len(x), -1, dtype=np.int64)
-    if not quarters or not len(x):
-        return owner
-    tree = shapely.STRtree([geo.loads(b) for _q, b in quarters])
-    point_index, quarter_index = tree.query(shapely.points(x, y), predicate="within")
-    first = np.unique(point_index, return_index=True)[1]
-    owner[point_index[first]] = np.array([q[0] for q in quarters])[quarter_index[first]]
-    return owner
-
-
-@transaction.atomic
-def assign_cells(*, progress: Progress = no_progress) -> int:
-    """Give every cell the published quarter whose boundary holds its centre (after quarters
-    changed); returns how many cells lie in a quarter."""
-    cells = list(Cell.objects.values_list("pk", "x", "y", "quarter_id"))
-    if not cells:
-        return 0
-    pk, x, y, current = (np.array(column) for column in zip(*cells, strict=True))
-    current = np.where(current == None, -1, current).astype(np.int64)  # noqa: E711
-    owner = quarters_at(x.astype(float), y.astype(float))
-    changed = np.flatnonzero(owner != current)
-    by_quarter: dict[int, list[int]] = {}
-    for index in changed.tolist():
-        by_quarter.setdefault(int(owner[index]), []).append(int(pk[index]))
-    for quarter, members in by_quarter.items():
-        for start in range(0, len(members), 900):
-            Cell.objects.filter(pk__in=members[start : start + 900]).update(
-                quarter_id=quarter if quarter >= 0 else None
-            )
-    inside = int((owner >= 0).sum())
-    progress(_("%(cells)s of %(total)s cells lie in a quarter; %(changed)s changed")
-             % {"cells": inside, "total": len(cells), "changed": len(changed)})
-    return inside
-
-
 # Recomputation ------------------------------------------------------------------------
 
 
@@ -194,183 +169,347 @@ class CheckFailed(Exception):
     """A run could not finish; the last good results stay in place."""
 
 
-def request_recompute(*, user=None) -> CheckRun:
-    """Queue a recomputation in the background (once: a waiting run takes later requests
-    too). Safe inside a transaction: the task starts after the commit."""
-    with transaction.atomic():
-        waiting = CheckRun.objects.select_for_update().filter(
-            status=CheckRun.Status.QUEUED).first()
-        if waiting:
-            return waiting
-        run = CheckRun.objects.create(requested_by=user, detour=settings.WALKING_DETOUR_FACTOR)
+# A run still "running" this long after it started lost its worker.
+RUN_TIMEOUT = datetime.timedelta(hours=1)
+# A waiting run whose task no worker took this long is handed to the queue again.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+
+# Why a quarter kept its last good figures (AreaFigures.stale_reason).
+STALE_NO_BOUNDARY = "no_boundary"
+STALE_INVALID_BOUNDARY = "invalid_boundary"
+
+
+def _lock_results() -> CurrentResults:
+    """The one CurrentResults row, locked until the transaction ends."""
+    state = CurrentResults.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        CurrentResults.objects.get_or_create(pk=1)
+        state = CurrentResults.objects.select_for_update().get(pk=1)
+    return state
+
+
+@transaction.atomic
+def request_recompute(*, actor=None) -> CheckRun:
+    """Queue a recomputation in the background. A run still waiting takes later requests
+    too, so a burst of edits gives one run. Safe inside a transaction: the task is queued
+    when it commits."""
+    _lock_results()
+    waiting = CheckRun.objects.filter(status=CheckRun.Status.QUEUED).order_by("pk").first()
+    if waiting is not None:
+        if timezone.now() - waiting.created_at > REQUEUE_AFTER:
+            transaction.on_commit(lambda: _enqueue(waiting.pk))
+        return waiting
+    person = actor if getattr(actor, "is_authenticated", False) else None
+    run = CheckRun.objects.create(requested_by=person, detour=settings.WALKING_DETOUR_FACTOR,
+                                  message=gettext_noop("Waiting for the background worker"))
+    if person is not None:
+        record_event("quartierscheck.recompute_requested", run, actor=person,
+                     summary="Recomputation of the quarter check requested")
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
     from quartier.quartierscheck.tasks import recompute_task
 
-    transaction.on_commit(lambda: recompute_task.enqueue(run.pk))
-    return run
+    recompute_task.enqueue(run_id)
 
 
-def recompute(run: CheckRun | None = None, *, progress: Progress = no_progress) -> CheckRun:
-    """Compute the figures of every published quarter, Kreis and the Land from the cells and
-    the published anchors and store them as the current results. On failure the run is
-    marked failed with its reason, CheckFailed is raised and earlier results stay."""
-    run = run or CheckRun.objects.create(detour=settings.WALKING_DETOUR_FACTOR)
+def recompute_soon() -> None:
+    """After quarters or anchors changed: one background run once the change commits (an
+    import of thousands of anchors in one transaction queues it once)."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        request_recompute()
+        return
+    if any(entry[1] is _request_after_commit for entry in conn.run_on_commit):
+        return
+    # robust: a failure to queue must not turn the saved edit into an error page.
+    transaction.on_commit(_request_after_commit, robust=True)
+
+
+def _request_after_commit() -> None:
+    request_recompute()
+
+
+def recompute(run: CheckRun | None = None, *, progress: Progress = no_progress
+              ) -> CheckRun | None:
+    """Compute the figures of every quarter (published and draft), Kreis and the Land from
+    the cells and the published anchors, and make them the current results.
+
+    Without `run`, takes the oldest waiting run (an edit's) or starts a new one. Returns
+    None when another worker has already taken the run. On failure the run is marked failed
+    with its reason, CheckFailed is raised, and the earlier results stay in place.
+    """
+    run = _claim(run)
+    if run is None:
+        return None
     started = time.perf_counter()
 
-    def step(pct: int, message: str) -> None:
+    def step(pct: int, message: str, detail: str = "") -> None:
+        # The run keeps the untranslated text; each reader sees it in their language.
         CheckRun.objects.filter(pk=run.pk).update(progress_pct=pct, message=message)
-        progress(f"{pct:3d} % {message}")
+        progress(f"{pct:3d} % {detail or _(message)}")
 
-    CheckRun.objects.filter(pk=run.pk).update(
-        status=CheckRun.Status.RUNNING, started_at=timezone.now(), progress_pct=0)
     try:
-        figures, counts, warnings = _compute(run.detour, step)
-        step(90, _("Saving the results"))
-        with transaction.atomic():
-            AreaFigures.objects.bulk_create(
-                [AreaFigures(run=run, gap_score=f["gap"], **owner, figures=f)
-                 for owner, f in figures], batch_size=500)
-            AreaFigures.objects.exclude(run=run).delete()
-            CheckRun.objects.filter(pk=run.pk).update(
-                status=CheckRun.Status.DONE, progress_pct=100, finished_at=timezone.now(),
-                seconds=time.perf_counter() - started, warnings=warnings,
-                message=_("Finished"), **counts)
-    except Exception as error:  # noqa: BLE001 — any failure keeps the last good results
-        reason = str(error) if isinstance(error, CheckFailed) else repr(error)
+        outcome = _compute(run.detour, step)
+        step(90, gettext_noop("Saving the results"))
+        _store(run, outcome, time.perf_counter() - started)
+    except Exception as error:
+        reason = str(error) if isinstance(error, CheckFailed) else (
+            f"{type(error).__name__}: {error}")
         CheckRun.objects.filter(pk=run.pk).update(
             status=CheckRun.Status.FAILED, finished_at=timezone.now(), message=reason)
-        progress(_("Failed: %(reason)s") % {"reason": reason})
+        progress(_("Failed: %(reason)s") % {"reason": _(reason)})
         raise CheckFailed(reason) from error
     run.refresh_from_db()
-    progress(_("%(quarters)s quarters computed in %(seconds).1f s")
-             % {"quarters": run.quarters, "seconds": run.seconds})
+    if run.status == CheckRun.Status.SUPERSEDED:
+        progress(_("A newer computation finished first; its figures stay."))
+    else:
+        progress(_("%(quarters)s quarters computed in %(seconds).1f s")
+                 % {"quarters": run.quarters, "seconds": run.seconds})
     return run
 
 
-def _compute(detour: float, step):
-    """(owner kwargs, figures) per area, the run's counts and its warnings."""
-    step(5, _("Assigning cells to quarters"))
-    quarters, warnings = _checkable_quarters()
-    cells = list(Cell.objects.order_by("pk").values_list("x", "y", "population"))
-    if not cells:
-        raise CheckFailed(_("There are no residents on the grid yet: import a census grid "
-                            "or create the demo grid first."))
-    x, y, population = (np.array(column, dtype=float) for column in zip(*cells, strict=True))
-    owner = _owners(quarters, x, y)
-    # A quarter no cell centre falls in counts as one cell at its inner point.
-    empty = [i for i in range(len(quarters)) if not (owner == i).any()]
-    if empty:
-        x = np.concatenate([x, [quarters[i].x for i in empty]])
-        y = np.concatenate([y, [quarters[i].y for i in empty]])
-        population = np.concatenate([population, [quarters[i].population for i in empty]])
-        owner = np.concatenate([owner, empty])
-    step(15, _("Finding the Kreis of every cell"))
+def _claim(run: CheckRun | None) -> CheckRun | None:
+    with transaction.atomic():
+        _lock_results()
+        now = timezone.now()
+        CheckRun.objects.filter(status=CheckRun.Status.RUNNING,
+                                started_at__lt=now - RUN_TIMEOUT).update(
+            status=CheckRun.Status.FAILED, finished_at=now,
+            message=gettext_noop("Interrupted: the worker stopped before the run finished."))
+        if run is None:
+            run = CheckRun.objects.filter(status=CheckRun.Status.QUEUED).order_by("pk").first()
+        if run is None:
+            run = CheckRun.objects.create(detour=settings.WALKING_DETOUR_FACTOR)
+        taken = CheckRun.objects.filter(pk=run.pk, status=CheckRun.Status.QUEUED).update(
+            status=CheckRun.Status.RUNNING, started_at=now, progress_pct=0,
+            message=gettext_noop("Starting"))
+    if not taken:
+        return None
+    run.refresh_from_db()
+    return run
+
+
+@dataclass
+class _Outcome:
+    rows: list[tuple[dict, dict]] = field(default_factory=list)  # (owner, figures)
+    counts: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    # Quarters computed from nothing this time: their last good figures stay, with why.
+    left_out: dict[int, str] = field(default_factory=dict)
+
+
+def _store(run: CheckRun, outcome: _Outcome, seconds: float) -> None:
+    """Make the run's figures the current results, unless a newer run already did."""
+    with transaction.atomic():
+        state = _lock_results()
+        previous = state.run_id
+        now = timezone.now()
+        if previous is not None and previous > run.pk:
+            CheckRun.objects.filter(pk=run.pk).update(
+                status=CheckRun.Status.SUPERSEDED, finished_at=now, progress_pct=100,
+                seconds=seconds, message=gettext_noop("Replaced by a newer computation"))
+            return
+        AreaFigures.objects.bulk_create(
+            [AreaFigures(run=run, gap_score=figures["gap"], figures=figures, computed_at=now,
+                         **owner) for owner, figures in outcome.rows], batch_size=500)
+        if previous is not None and outcome.left_out:
+            kept = list(AreaFigures.objects.filter(run_id=previous,
+                                                   quarter_id__in=list(outcome.left_out)))
+            for row in kept:
+                row.pk, row.run = None, run
+                row.stale_reason = outcome.left_out[row.quarter_id]
+            AreaFigures.objects.bulk_create(kept, batch_size=500)
+        AreaFigures.objects.exclude(run=run).delete()
+        state.run = run
+        state.save(update_fields=["run"])
+        CheckRun.objects.filter(pk=run.pk).update(
+            status=CheckRun.Status.DONE, progress_pct=100, finished_at=now, seconds=seconds,
+            warnings=outcome.warnings, message=gettext_noop("Finished"), **outcome.counts)
+
+
+@dataclass
+class _Areas:
+    """One level of areas (quarters, drafts, Kreise, the Land) for aggregation."""
+
+    owners: list[dict]
+    cell_area: np.ndarray  # per cell, the index of its area or -1
+    point_area: np.ndarray  # per anchor, the index of its area or -1
+    bands: list[dict[str, int]]
+    populations: list[int]
+    weights: np.ndarray  # per cell and group, the group's share of its residents
+
+
+def _compute(detour: float, step) -> _Outcome:
+    outcome = _Outcome()
+    step(5, gettext_noop("Reading the residents on the grid"))
+    x, y, population = _read_cells()
+    if not len(x):
+        raise CheckFailed(gettext_noop(
+            "There are no residents on the grid yet: import a census grid or create the "
+            "demo grid first (quartier quartierscheck import-grid / demo-grid)."))
+    land = Place.objects.filter(kind=Place.Kind.LAND).first()
+    if land is None:
+        raise CheckFailed(gettext_noop("The places of the state are not imported yet."))
+    published, drafts = _checkable_quarters(outcome)
     kreise = list(Place.objects.filter(kind=Place.Kind.KREIS).exclude(boundary="")
                   .order_by("ags"))
-    kreis = _kreis_of(kreise, x, y)
-    land = Place.objects.get(kind=Place.Kind.LAND)
 
-    step(25, _("Reading the anchors"))
+    step(10, gettext_noop("Finding the quarter and Kreis of every cell"))
+    cells = _PointIndex(x, y)
+    owner = cells.areas([q.shape for q in published])
+    draft_owner = cells.areas([q.shape for q in drafts])
+    kreis = cells.areas([geo.loads(k.boundary) for k in kreise])
+    _nearest_for_rest(kreis, [geo.loads(k.boundary) for k in kreise], x, y)
+    real = len(x)
+    # A quarter no cell centre falls in (small, or where the grid has nobody) is taken as
+    # one cell at its inner point with its own residents; it counts for the quarter only.
+    lonely = [(0, i) for i in range(len(published)) if not (owner == i).any()]
+    lonely += [(1, i) for i in range(len(drafts)) if not (draft_owner == i).any()]
+    if lonely:
+        quarter_of = [published[i] if level == 0 else drafts[i] for level, i in lonely]
+        x = np.concatenate([x, [q.x for q in quarter_of]])
+        y = np.concatenate([y, [q.y for q in quarter_of]])
+        population = np.concatenate([population, [q.population for q in quarter_of]])
+        extra = np.full(len(lonely), -1, dtype=np.int64)
+        owner = np.concatenate([owner, [i if lv == 0 else -1 for lv, i in lonely]])
+        draft_owner = np.concatenate([draft_owner, [i if lv == 1 else -1 for lv, i in lonely]])
+        kreis = np.concatenate([kreis, extra])
+    in_state = np.arange(len(x)) < real
+
+    step(20, gettext_noop("Reading the anchors"))
     points = anchors.points_for_check()
     keys, point_xy, point_key = _reach_points(points)
-    step(35, _("Measuring walking distances from %(cells)s cells to %(points)s anchors")
+    anchor_xy = np.column_stack([points.x, points.y]).reshape(-1, 2).astype(float)
+    anchor_index = _PointIndex(anchor_xy[:, 0], anchor_xy[:, 1])
+    kreis_position = {k.pk: i for i, k in enumerate(kreise)}
+    kreis_of_gemeinde = dict(Place.objects.filter(kind=Place.Kind.GEMEINDE)
+                             .values_list("pk", "parent_id"))
+    anchor_kreis = np.array([kreis_position.get(kreis_of_gemeinde.get(g), -1)
+                             for g in points.gemeinde_id], dtype=np.int64)
+
+    step(30, gettext_noop("Measuring walking distances"),
+         _("Measuring walking distances from %(cells)s cells to %(points)s anchors")
          % {"cells": len(x), "points": len(points.x)})
     result = engine.reach(np.column_stack([x, y]), point_xy, point_key, tuple(keys),
-                          detour=detour)
+                          detour=detour, nearest=False)
 
-    step(60, _("Adding up quarters, Kreise and the Land"))
-    quarter_bands = [_bands(q) for q in quarters]
-    kreis_position = {k.pk: i for i, k in enumerate(kreise)}
+    step(60, gettext_noop("Adding up quarters, Kreise and the Land"))
+    quarter_bands = [_bands(q) for q in published]
     kreis_bands = _sum_bands(len(kreise), quarter_bands, [
-        kreis_position.get(q.gemeinde.parent_id, -1) for q in quarters])
-    land_bands = _sum_bands(1, quarter_bands, [0] * len(quarters))
-    # Cells outside quarters take the age profile of their Kreis's quarters, else the Land's.
+        kreis_position.get(q.gemeinde.parent_id, -1) for q in published])
+    land_bands = _sum_bands(1, quarter_bands, [0] * len(published))
+    # Cells take the age profile of their quarter; cells outside quarters that of the
+    # quarters of their Kreis, else of the Land.
     land_weights = indicators.group_weights(land_bands[0])
     profile = np.array([indicators.group_weights(b) if any(b.values()) else land_weights
                         for b in kreis_bands] + [land_weights]).reshape(-1, len(GROUPS))
     weights = profile[np.where(kreis >= 0, kreis, len(kreise))]
-    inside = owner >= 0
-    if quarters:
-        own = np.array([indicators.group_weights(b) for b in quarter_bands])
-        weights[inside] = own[owner[inside]]
-    groups = (weights * population[:, None]).T
+    draft_weights = weights.copy()
+    for chosen, level, into in ((owner, published, weights), (draft_owner, drafts,
+                                                              draft_weights)):
+        inside = chosen >= 0
+        if level and inside.any():
+            own = np.array([indicators.group_weights(_bands(q)) for q in level])
+            into[inside] = own[chosen[inside]]
 
-    kreis_of_gemeinde = {g: k for g, k in Place.objects.filter(
-        kind=Place.Kind.GEMEINDE).values_list("pk", "parent_id")}
-    point_kreis = np.array([kreis_position.get(kreis_of_gemeinde.get(g), -1)
-                            for g in points.gemeinde_id], dtype=np.int64)
-    point_quarter = np.array([q if q is not None else -1 for q in points.quarter_id],
-                             dtype=np.int64)
-    quarter_index = {q.pk: i for i, q in enumerate(quarters)}
-    point_quarter = np.array([quarter_index.get(int(q), -1) for q in point_quarter],
-                             dtype=np.int64)
-    figures = []
     levels = (
-        ([{"quarter": q} for q in quarters], owner, point_quarter, quarter_bands,
-         [q.population for q in quarters]),
-        ([{"place": k} for k in kreise], kreis, point_kreis, kreis_bands,
-         [k.population for k in kreise]),
-        ([{"place": land}], np.zeros(len(x), dtype=np.int64),
-         np.zeros(len(points.x), dtype=np.int64), land_bands, [land.population]),
+        _Areas([{"quarter": q} for q in published], owner, anchor_index.areas(
+            [q.shape for q in published]), quarter_bands, [q.population for q in published],
+            weights),
+        _Areas([{"quarter": q} for q in drafts], draft_owner, anchor_index.areas(
+            [q.shape for q in drafts]), [_bands(q) for q in drafts],
+            [q.population for q in drafts], draft_weights),
+        _Areas([{"place": k} for k in kreise], kreis, anchor_kreis, kreis_bands,
+               [k.population for k in kreise], weights),
+        _Areas([{"place": land}], np.where(in_state, 0, -1),
+               np.zeros(len(points.x), dtype=np.int64), land_bands, [land.population],
+               weights),
     )
-    for owners, cell_area, point_area, bands, populations in levels:
-        figures += _level_figures(result, owners, cell_area, point_area, groups, points,
-                                  bands, populations)
-    step(85, _("Done computing"))
-    counts = {"cells": len(cells), "anchors": len(points.x), "quarters": len(quarters)}
-    return figures, counts, warnings
+    for level in levels:
+        outcome.rows += _level_figures(result, level, population, points)
+    step(85, gettext_noop("Done computing"))
+    outcome.counts = {"cells": real, "anchors": len(points.x),
+                      "quarters": len(published) + len(drafts)}
+    return outcome
 
 
-def _checkable_quarters() -> tuple[list[Quarter], list[str]]:
-    """Published quarters with a usable boundary; a message for each one left out."""
-    usable, warnings = [], []
-    for quarter in Quarter.objects.published().select_related("gemeinde").order_by("pk"):
+def _read_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # One plain query: half a million rows as model tuples would take seconds longer.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT x, y, population FROM {Cell._meta.db_table} ORDER BY id")
+        data = np.array(cursor.fetchall(), dtype=float).reshape(-1, 3)
+    return data[:, 0].copy(), data[:, 1].copy(), data[:, 2].copy()
+
+
+class _PointIndex:
+    """Points sorted by x, so the points inside a polygon's bounding box are two binary
+    searches away; much faster than a tree of half a million point geometries."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        self.order = np.argsort(self.x, kind="stable")
+        self.sorted_x = self.x[self.order]
+
+    def areas(self, shapes: list) -> np.ndarray:
+        """The index of the first shape holding each point (its interior), else -1."""
+        owner = np.full(len(self.x), -1, dtype=np.int64)
+        for index, shape in enumerate(shapes):
+            minx, miny, maxx, maxy = shape.bounds
+            low = np.searchsorted(self.sorted_x, minx, side="left")
+            high = np.searchsorted(self.sorted_x, maxx, side="right")
+            candidates = self.order[low:high]
+            candidates = candidates[(self.y[candidates] >= miny) & (self.y[candidates] <= maxy)
+                                    & (owner[candidates] < 0)]
+            if len(candidates):
+                shapely.prepare(shape)
+                inside = shapely.contains_xy(shape, self.x[candidates], self.y[candidates])
+                owner[candidates[inside]] = index
+        return owner
+
+
+def _nearest_for_rest(owner: np.ndarray, shapes: list, x: np.ndarray, y: np.ndarray) -> None:
+    """Points outside every (generalised) shape go to the nearest one."""
+    rest = np.flatnonzero(owner < 0)
+    if len(rest) and shapes:
+        tree = shapely.STRtree(shapes)
+        near_point, near_shape = tree.query_nearest(shapely.points(x[rest], y[rest]),
+                                                    all_matches=False)
+        owner[rest[near_point]] = near_shape
+
+
+def _checkable_quarters(outcome: _Outcome) -> tuple[list[Quarter], list[Quarter]]:
+    """Published quarters and drafts with a usable boundary (as `.shape`). The others are
+    reported in the run's warnings and keep their last good figures."""
+    usable: dict[bool, list[Quarter]] = {True: [], False: []}
+    for quarter in Quarter.objects.select_related("gemeinde").order_by("pk"):
+        reason = None
         try:
-            shape = geo.loads(quarter.boundary) if quarter.boundary else None
-        except (ValueError, TypeError, KeyError, shapely.errors.GEOSException):
-            shape = None
-        if shape is None or shape.is_empty or not shape.is_valid:
-            warnings.append(_("%(quarter)s (%(gemeinde)s) has no valid boundary and is "
-                              "left out.") % {"quarter": quarter.name,
-                                              "gemeinde": quarter.gemeinde.name})
+            shape = geo.loads(quarter.boundary) if quarter.boundary.strip() else None
+        except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException):
+            shape, reason = None, STALE_INVALID_BOUNDARY
+        if shape is None:
+            reason = reason or STALE_NO_BOUNDARY
+        elif shape.is_empty or not shape.is_valid or shape.geom_type not in (
+                "Polygon", "MultiPolygon"):
+            reason = STALE_INVALID_BOUNDARY
+        if reason:
+            outcome.left_out[quarter.pk] = reason
+            outcome.warnings.append(
+                _("%(quarter)s (%(gemeinde)s, id %(id)s) has no usable boundary and keeps "
+                  "its last good figures.")
+                % {"quarter": quarter.name, "gemeinde": quarter.gemeinde.name, "id": quarter.pk})
             continue
         quarter.shape = shape
-        usable.append(quarter)
-    return usable, warnings
-
-
-def _owners(quarters: list[Quarter], x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The index of the quarter holding each point (the first where two overlap), else -1."""
-    owner = np.full(len(x), -1, dtype=np.int64)
-    if not quarters or not len(x):
-        return owner
-    tree = shapely.STRtree([q.shape for q in quarters])
-    point_index, quarter_index = tree.query(shapely.points(x, y), predicate="within")
-    first = np.unique(point_index, return_index=True)[1]
-    owner[point_index[first]] = quarter_index[first]
-    return owner
-
-
-def _kreis_of(kreise: list[Place], x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The index of the Kreis holding each point; the nearest one for points just outside
-    the (generalised) boundaries."""
-    kreis = np.full(len(x), -1, dtype=np.int64)
-    if not kreise:
-        return kreis
-    tree = shapely.STRtree([geo.loads(k.boundary) for k in kreise])
-    points = shapely.points(x, y)
-    point_index, kreis_index = tree.query(points, predicate="within")
-    first = np.unique(point_index, return_index=True)[1]
-    kreis[point_index[first]] = kreis_index[first]
-    outside = np.flatnonzero(kreis < 0)
-    if len(outside):
-        near_point, near_kreis = tree.query_nearest(points[outside], all_matches=False)
-        kreis[outside[near_point]] = near_kreis
-    return kreis
+        usable[quarter.is_published()].append(quarter)
+    return usable[True], usable[False]
 
 
 def _reach_points(points) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Reach keys (kinds, offer categories, success factors) and one point per anchor and
-    key it belongs to."""
+    key it counts for."""
     from quartier.anchors.models import OfferCategory, SuccessFactor
 
     keys = (list(points.kinds) + [f"offer:{c}" for c in OfferCategory.values]
@@ -387,35 +526,133 @@ def _reach_points(points) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 def _bands(quarter: Quarter) -> dict[str, int]:
-    return {field: getattr(quarter, field) for field, _label in AGE_BANDS}
+    return {name: getattr(quarter, name) for name, _label in AGE_BANDS}
 
 
 def _sum_bands(areas: int, bands: list[dict], area_of: list[int]) -> list[dict[str, int]]:
-    totals = [dict.fromkeys((f for f, _l in AGE_BANDS), 0) for _a in range(areas)]
+    totals = [dict.fromkeys((name for name, _label in AGE_BANDS), 0) for _a in range(areas)]
     for band, area in zip(bands, area_of, strict=True):
         if area >= 0:
-            for field, value in band.items():
-                totals[area][field] += value
+            for name, value in band.items():
+                totals[area][name] += value
     return totals
 
 
-def _level_figures(result, owners, cell_area, point_area, groups, points, bands, populations):
-    shares = engine.area_shares(result, cell_area, groups, len(owners))
-    area = point_area[point_area >= 0]
-    count = np.bincount(area, minlength=len(owners))
-    free = np.bincount(area, weights=np.array(points.barrier_free, dtype=float)[point_area >= 0],
-                       minlength=len(owners))
-    offers = np.bincount(area, weights=np.array(points.offers, dtype=float)[point_area >= 0],
-                         minlength=len(owners))
+def _level_figures(result: engine.Reach, level: _Areas, population: np.ndarray,
+                   points) -> list[tuple[dict, dict]]:
+    count = len(level.owners)
+    if not count:
+        return []
+    groups = (level.weights * population[:, None]).T
+    shares = engine.area_shares(result, level.cell_area, groups, count)
+    mine = level.point_area >= 0
+    area = level.point_area[mine]
+    anchors_in = np.bincount(area, minlength=count)
+    free = np.bincount(area, weights=np.asarray(points.barrier_free, dtype=float)[mine],
+                       minlength=count)
+    offers = np.bincount(area, weights=np.asarray(points.offers, dtype=float)[mine],
+                         minlength=count)
+    rounded = np.round(shares.shares, 4)
+    missing = np.isnan(rounded).any(axis=(1, 2, 3))
+    as_lists = rounded.tolist()
+    residents = shares.population.tolist()
     out = []
-    for i, owner in enumerate(owners):
-        reach = {
-            key: {g: [None if np.isnan(s) else round(float(s), 4)
-                      for s in shares.shares[i, gi, k]] for gi, g in enumerate(GROUPS)}
-            for k, key in enumerate(result.kinds)
-        }
-        residents = {g: float(shares.population[i, gi]) for gi, g in enumerate(GROUPS)}
+    for i, owner in enumerate(level.owners):
+        values = as_lists[i]  # groups × keys × radii
+        if missing[i]:
+            values = [[[None if v != v else v for v in radii] for radii in by_key]
+                      for by_key in values]
+        reach = {key: {g: values[gi][k] for gi, g in enumerate(GROUPS)}
+                 for k, key in enumerate(result.kinds)}
         out.append((owner, indicators.summarise(
-            reach=reach, residents=residents, bands=bands[i], population=populations[i],
-            anchors=int(count[i]), barrier_free=int(free[i]), offers=int(offers[i]))))
+            reach=reach, residents=dict(zip(GROUPS, residents[i], strict=True)),
+            bands=level.bands[i], population=level.populations[i],
+            anchors=int(anchors_in[i]), barrier_free=int(free[i]), offers=int(offers[i]))))
     return out
+
+
+# Reading the results ------------------------------------------------------------------
+
+
+def current_run() -> CheckRun | None:
+    """The run whose figures are the current results (one query)."""
+    state = CurrentResults.objects.select_related("run").filter(pk=1).first()
+    return state.run if state else None
+
+
+def active_run() -> CheckRun | None:
+    """The oldest run waiting or running (and not lost with its worker)."""
+    return CheckRun.objects.filter(
+        status__in=[CheckRun.Status.QUEUED, CheckRun.Status.RUNNING]).exclude(
+        status=CheckRun.Status.RUNNING, started_at__lt=timezone.now() - RUN_TIMEOUT
+    ).order_by("pk").first()
+
+
+def last_finished_run() -> CheckRun | None:
+    """The newest run that ended, well or not."""
+    return CheckRun.objects.filter(finished_at__isnull=False).order_by("-pk").first()
+
+
+def _current_figures():
+    return AreaFigures.objects.filter(run__in=CurrentResults.objects.values("run"))
+
+
+def figures_for_quarter(quarter: Quarter) -> tuple[AreaFigures | None, ...]:
+    """The current figures of the quarter, its Kreis and the Land (one query)."""
+    rows = {(row.quarter_id, row.place_id): row for row in _current_figures().filter(
+        Q(quarter=quarter) | Q(place_id=quarter.gemeinde.parent_id)
+        | Q(place__kind=Place.Kind.LAND))}
+    land = next((row for key, row in rows.items()
+                 if key[1] is not None and key[1] != quarter.gemeinde.parent_id), None)
+    return (rows.get((quarter.pk, None)), rows.get((None, quarter.gemeinde.parent_id)), land)
+
+
+def figures_of_quarters(quarters: list[Quarter]) -> dict[int, AreaFigures]:
+    """The current figures of several quarters by quarter id (one query)."""
+    return {row.quarter_id: row
+            for row in _current_figures().filter(quarter__in=[q.pk for q in quarters])}
+
+
+def figures_of_place(place: Place) -> AreaFigures | None:
+    return _current_figures().filter(place=place).first()
+
+
+def gap_list(*, kreis: Place | None = None):
+    """Published quarters by falling gap score, with their Gemeinde and Kreis."""
+    rows = _current_figures().filter(
+        quarter__status=Quarter.Status.PUBLISHED).select_related(
+        "quarter__gemeinde__parent").order_by("-gap_score", "quarter__name", "quarter_id")
+    if kreis is not None:
+        rows = rows.filter(quarter__gemeinde__parent=kreis)
+    return rows
+
+
+def gap_scores() -> dict[int, float]:
+    """Quarter id → gap score of every published quarter in the current results (higher =
+    bigger gap: more residents missing success factors; docs/quartierscheck.md). Empty when
+    nothing has been computed yet. One query; for the consulting module's priorities."""
+    return dict(_current_figures().filter(quarter__status=Quarter.Status.PUBLISHED)
+                .values_list("quarter_id", "gap_score"))
+
+
+def gap_score(quarter: Quarter) -> float | None:
+    """The gap score of one published quarter (see gap_scores); None when it has no figures
+    or is a draft."""
+    if not quarter.is_published():
+        return None
+    return _current_figures().filter(quarter=quarter).values_list(
+        "gap_score", flat=True).first()
+
+
+def map_rows(area: Place, key: str) -> list[tuple[object, float | None]]:
+    """(area, value of indicator `key`) for the map of `area`: the Kreise for the Land, the
+    published quarters for a Kreis or Gemeinde. One query."""
+    rows = _current_figures()
+    if area.kind == Place.Kind.LAND:
+        rows = rows.filter(place__kind=Place.Kind.KREIS).select_related("place").order_by(
+            "place__name")
+        return [(row.place, row.figures["values"].get(key)) for row in rows]
+    rows = rows.filter(quarter__status=Quarter.Status.PUBLISHED,
+                       quarter__gemeinde__ags__startswith=area.ags).select_related(
+        "quarter__gemeinde").order_by("quarter__gemeinde__name", "quarter__name")
+    return [(row.quarter, row.figures["values"].get(key)) for row in rows]

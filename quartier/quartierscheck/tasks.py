@@ -8,8 +8,10 @@ from quartier.quartierscheck.models import CheckRun
 
 @task()
 def recompute_task(run_id: int) -> None:
+    """Run the waiting recomputation `run_id`; nothing when another worker or the command
+    line has taken it already (a task may be delivered twice)."""
     run = CheckRun.objects.filter(pk=run_id, status=CheckRun.Status.QUEUED).first()
-    if run is None:  # already taken by another worker or the command line
+    if run is None:
         return
     try:
         services.recompute(run)

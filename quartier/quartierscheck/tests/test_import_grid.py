@@ -26,15 +26,13 @@ def census(tmp_path, *lines, sep=";", name="zensus.csv"):
     return path
 
 
-def test_it_imports_a_census_grid_and_places_cells_in_quarters(tmp_path, tuebingen):
-    quarter = make_quarter(tuebingen)  # a 600 m square around the Gemeinde's centroid
+def test_it_imports_a_census_grid(tmp_path, tuebingen):
     path = census(tmp_path, line(E, N, 23), line(E + 100, N, 7), line(E + 5000, N, 4),
                   line(E, N + 100, -1))
     assert services.import_grid(path) == 3
     cells = {c.grid_id: c for c in Cell.objects.all()}
     assert cells[f"CRS3035RES100mN{N}E{E}"].population == 23
-    assert cells[f"CRS3035RES100mN{N}E{E}"].quarter == quarter
-    assert cells[f"CRS3035RES100mN{N}E{E + 5000}"].quarter is None
+    assert f"CRS3035RES100mN{N + 100}E{E}" not in cells  # suppressed: nobody counted
     assert not any(c.is_demo for c in cells.values())
     assert 490_000 < cells[f"CRS3035RES100mN{N}E{E}"].x < 520_000  # EPSG:25832
 
@@ -72,7 +70,7 @@ def test_a_duplicate_cell_is_refused_with_its_line(tmp_path, db):
 def test_a_file_without_the_census_columns_is_refused(tmp_path, db):
     path = tmp_path / "other.csv"
     path.write_text("id;x;y\n1;2;3\n", encoding="utf-8")
-    with pytest.raises(ImportRejected, match=""):
+    with pytest.raises(ImportRejected, match="errors"):
         services.import_grid(path)
 
 
@@ -93,22 +91,48 @@ def test_the_command_reports_every_bad_row_and_exits_with_status_2(tmp_path, db,
     assert not Cell.objects.exists()
 
 
-def test_cells_follow_their_quarter_when_boundaries_change(tmp_path, tuebingen):
+def test_cells_count_for_the_quarter_their_centre_lies_in_now(tmp_path, tuebingen):
+    import shapely
+
+    from quartier.places import services as places
+
     services.import_grid(census(tmp_path, line(E, N, 23)))
-    assert Cell.objects.get().quarter is None
-    quarter = make_quarter(tuebingen)
-    assert services.assign_cells() == 1
-    assert Cell.objects.get().quarter == quarter
+    cell = Cell.objects.get()
+    quarter = make_quarter(tuebingen)  # a 600 m square holding the cell's centre
+    services.recompute()
+    assert services.figures_for_quarter(quarter)[0].figures["residents"]["all"] == 23
+    # The boundary moves away from the cell: the quarter then counts as one cell at its
+    # inner point with its own 1,600 residents.
+    places.save_quarter(quarter, boundary=shapely.box(cell.x + 1000, cell.y, cell.x + 1500,
+                                                      cell.y + 500), actor=None)
+    services.recompute()
+    assert services.figures_for_quarter(quarter)[0].figures["residents"]["all"] == 1600
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(tmp_path, db, settings, monkeypatch):
+    monkeypatch.setattr(services, "GRID_MAX_BYTES", 10)
+    path = census(tmp_path, line(E, N, 3))
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_grid(path)
+    assert "larger than" in rejected.value.errors[0].reason
+
+
+def test_many_cells_outside_the_state_are_summed_up(tmp_path, db, monkeypatch):
+    monkeypatch.setattr(services, "_MAX_ERRORS", 2)
+    path = census(tmp_path, *(line(MUNICH[0] + 100 * i, MUNICH[1], 5) for i in range(4)))
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_grid(path)
+    reasons = [e.reason for e in rejected.value.errors]
+    assert "4 populated cells lie outside Baden-Württemberg" in reasons[0]
+    assert len(reasons) == 3
 
 
 def test_the_demo_grid_keeps_the_real_gemeinde_populations(tuebingen, ulm):
     from quartier.places.models import Place
 
     Place.objects.filter(kind="gemeinde").exclude(pk__in=[tuebingen.pk, ulm.pk]).delete()
-    quarter = make_quarter(tuebingen)
     created = services.generate_demo_grid(seed=5)
     assert created == Cell.objects.count() > 1000
     assert sum(Cell.objects.values_list("population", flat=True)) == (
         tuebingen.population + ulm.population)
-    assert Cell.objects.filter(quarter=quarter).exists()
     assert not Cell.objects.filter(is_demo=False).exists()

@@ -39,7 +39,8 @@ def test_summarise_computes_values_lights_and_gap():
     figures = indicators.summarise(reach=reach, residents=residents, bands=BANDS,
                                    population=1600, anchors=4, barrier_free=1, offers=4)
     values, lights = figures["values"], figures["lights"]
-    assert values["institutional_anchor_500"] == 0.25 and lights["institutional_anchor_500"] == "red"
+    assert values["institutional_anchor_500"] == 0.25
+    assert lights["institutional_anchor_500"] == "red"
     assert values["institutional_anchor_u18_1000"] == 1.0
     assert lights["institutional_anchor_u18_1000"] == "green"
     assert values["volunteer_coordination_1000"] == 0.8
@@ -48,8 +49,10 @@ def test_summarise_computes_values_lights_and_gap():
     assert lights["barrier_free_space_80_300"] == "none"
     assert values["barrier_free_anchors"] == 0.25 and lights["barrier_free_anchors"] == "amber"
     assert values["offers_per_1000"] == 2.5 and lights["offers_per_1000"] == "green"
-    # Residents missing each factor: 0.75·400 + 1·400 + 1·75 + 0·75 + 0.2·400.
-    assert figures["gap"] == pytest.approx(300 + 400 + 75 + 0 + 80)
+    # Residents missing each factor that is not green: 0.75·400 (institutional anchor,
+    # red) + 1·400 (support offer, red) + 1·75 (support offer for 65+, red); the green
+    # volunteer coordination (0.8) and institutional anchor for under 18s add nothing.
+    assert figures["gap"] == pytest.approx(300 + 400 + 75)
     assert indicators.missing_factors(figures) == 3
 
 

@@ -2,9 +2,11 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from quartier.places.services import ImportRejected
 from quartier.quartierscheck import engine, files, services
+from quartier.quartierscheck.models import CheckRun
 
 
 class Command(BaseCommand):
@@ -36,6 +38,10 @@ class Command(BaseCommand):
                                  help="do not recompute the figures afterwards")
         sub.add_parser("recompute", help="Recompute the figures of every quarter, Kreis and "
                        "the Land now (the web pages show the progress too).")
+        status = sub.add_parser("status", help="The state of the latest recomputations.")
+        status.add_argument("--follow", action="store_true",
+                            help="print the progress of a waiting or running recomputation "
+                            "until it ends")
 
     def handle(self, *args, action, **options):
         if action == "import-grid":
@@ -55,6 +61,9 @@ class Command(BaseCommand):
         elif action == "recompute":
             self.recompute()
             return
+        elif action == "status":
+            self.status(follow=options["follow"])
+            return
         else:
             self.compute(**options)
             return
@@ -65,11 +74,39 @@ class Command(BaseCommand):
         try:
             run = services.recompute(progress=self.stdout.write)
         except services.CheckFailed as failed:
-            raise CommandError(f"{failed}\nThe last good results stay in place.",
+            raise CommandError(f"{_(str(failed))}\nThe last good results stay in place.",
                                returncode=2) from None
+        if run is None or run.status != CheckRun.Status.DONE:
+            self.stdout.write("Another computation took over; see `quartierscheck status`.")
+            return
         self.stdout.write(self.style.SUCCESS(
             f"{run.quarters:,} quarters, {run.cells:,} cells and {run.anchors:,} anchors "
             f"computed in {run.seconds:.1f} s."))
+        for warning in run.warnings:
+            self.stdout.write(self.style.WARNING(warning))
+
+    def status(self, *, follow: bool):
+        for run in CheckRun.objects.order_by("-pk")[:5]:
+            self.stdout.write(self.describe(run))
+        seen = None
+        while follow:
+            active = services.active_run()
+            if active is None:
+                break
+            line = self.describe(active)
+            if line != seen:
+                self.stdout.write(line)
+                seen = line
+            time.sleep(0.5)
+        current = services.current_run()
+        self.stdout.write(f"Current results: run {current.pk} of "
+                          f"{current.finished_at:%Y-%m-%d %H:%M}" if current
+                          else "No results yet.")
+
+    def describe(self, run: CheckRun) -> str:
+        when = run.finished_at or run.started_at or run.created_at
+        return (f"run {run.pk}: {run.get_status_display()}, {run.progress_pct} % "
+                f"({_(run.message) if run.message else '-'}), {when:%Y-%m-%d %H:%M:%S}")
 
     def compute(self, *, cells, anchors, out, detour, **options):
         if not 1 <= detour <= 5:
