@@ -1,0 +1,78 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from quartier.calls.engine import allocation
+
+
+class Command(BaseCommand):
+    help = ("Calls and competition: `calls allocate PROBLEM.json` prints an allocation as JSON; "
+            "`calls demo` creates the demo calls.")
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True)
+        allocate = actions.add_parser(
+            "allocate",
+            help="Allocate a pot to scored applications; exit status 2 on a bad or infeasible "
+                 "problem.",
+            description=(
+                'Reads {"pot": cents, "applications": [{"id", "score", "amount" (cents), '
+                '"regierungsbezirk", "kreis"}, ...], "min_per_regierungsbezirk", '
+                '"max_per_kreis", "allow_partial", "min_award"} (the last four optional) and '
+                "prints one JSON object with selected (ids), awards, total_score, spent, "
+                "optimal (true only when proven), gap, status and violations (rules the "
+                "allocation breaks)."
+            ),
+        )
+        allocate.add_argument("problem", type=Path, help="the problem as JSON; - for stdin")
+        allocate.add_argument(
+            "--method", choices=("optimal", "list"), default="optimal",
+            help="optimal: highest total score under the pot and the rules (HiGHS); "
+                 "list: fund down the ranked list for comparison (rules only reported)")
+        allocate.add_argument(
+            "--time-limit", type=float, default=None,
+            help="seconds for the optimisation (default: the setting "
+                 "CALLS_ALLOCATION_TIME_LIMIT_S)")
+        actions.add_parser(
+            "demo", help="Create the demo calls where missing (the ideas competition, decided, "
+                         "and an open call).")
+
+    def handle(self, *args, action, **options):
+        if action == "demo":
+            from quartier.calls.demo import create_demo_calls
+
+            created = create_demo_calls(progress=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(f"{len(created)} demo calls created."))
+            return
+        self._allocate(options["problem"], options["method"], options["time_limit"])
+
+    def _allocate(self, path: Path, method: str, time_limit: float | None) -> None:
+        from quartier.calls.services import allocation_time_limit_s
+
+        name = "stdin" if str(path) == "-" else str(path)
+        try:
+            text = self.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"{name}: {error.strerror}", returncode=2) from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{name}: not UTF-8 text", returncode=2) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise CommandError(f"{name}: not valid JSON ({error})", returncode=2) from None
+        try:
+            problem = allocation.problem_from_json(data)
+        except allocation.ProblemError as error:
+            raise CommandError(f"{name}: {error}", returncode=2) from None
+        if time_limit is not None and not time_limit > 0:
+            raise CommandError("--time-limit must be more than 0 seconds", returncode=2)
+        if method == "list":
+            result = allocation.allocate_list(problem)
+        else:
+            try:
+                result = allocation.allocate_optimal(
+                    problem, time_limit_s=time_limit or allocation_time_limit_s())
+            except allocation.AllocationError as error:
+                raise CommandError(f"{name}: infeasible: {error}", returncode=2) from None
+        self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
