@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.news import services
@@ -121,6 +122,8 @@ class ArticleForm(forms.ModelForm):
             )
         except ValidationError as error:
             self.add_error("places_text", error)
+        if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+            cleaned["published_at"] = timezone.now()
         has_image = bool(cleaned.get("image")) or (
             bool(self.instance.image) and not cleaned.get("remove_image")
         )

@@ -91,7 +91,9 @@ class _PlaceDirectory:
         _pk, _ags, name, kind = self.by_ags[ags]
         kreis = self.by_ags.get(ags[:5])
         if kind == Kind.GEMEINDE and kreis:
-            return f"{name} ({ags}, {kreis[2]})"
+            within = kreis[2] if "Stadtkreis" in kreis[2] else _("Landkreis %(name)s") % {
+                "name": kreis[2]}
+            return f"{name} ({ags}, {within})"
         return f"{name} ({ags})"
 
 
