@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from quartier.accounts.services import is_programme_staff
 from quartier.downloads import pdf_response
 from quartier.pb import services
 from quartier.pb.forms import (
@@ -66,8 +67,6 @@ def _status(form) -> int:
 
 
 def budgets(request):
-    from quartier.accounts.services import is_programme_staff
-
     listed = services.listed_budgets(include_unpublished=is_programme_staff(request.user))
     groups = [
         (_("Voting now"), [b for b in listed if b.phase() == Phase.VOTING]),

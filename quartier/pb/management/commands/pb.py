@@ -10,7 +10,10 @@ from quartier.pb.engine.published import UnknownRule
 
 
 class Command(BaseCommand):
-    help = "Participatory budgeting: `pb count FILE.pb` prints the outcome of a rule as JSON."
+    help = (
+        "Quarter budgets (participatory budgeting): `pb count FILE.pb` prints the outcome of a "
+        "rule as JSON; `pb import`, `pb export` and `pb demo` work with the database."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
@@ -39,7 +42,75 @@ class Command(BaseCommand):
             "--min-score", help="greedy: leave out projects with fewer votes (or points)"
         )
 
-    def handle(self, *args, action, file, rule, sat, no_skip, min_score, **options):
+        importing = actions.add_parser(
+            "import", help="Import a finished election from a .pb file into a quarter and "
+            "count it (all or nothing; no size limit, unlike the web upload).")
+        importing.add_argument("file", type=Path)
+        importing.add_argument("--quarter", type=int, required=True, help="the quarter's id")
+        importing.add_argument("--title", default="", help="title (default: from the file)")
+        exporting = actions.add_parser(
+            "export", help="Write a counted quarter budget as a .pb file (stdout or --output).")
+        exporting.add_argument("budget", type=int, help="the quarter budget's id")
+        exporting.add_argument("--output", type=Path)
+        demo = actions.add_parser(
+            "demo", help="Demo quarter budgets in Tübingen (finished, voting, proposals) "
+            "unless there are demo budgets already.")
+        demo.add_argument("--seed", type=int, default=2018)
+
+    def handle(self, *args, action, **options):
+        if action == "import":
+            return self.import_file(**options)
+        if action == "export":
+            return self.export(**options)
+        if action == "demo":
+            return self.demo(**options)
+        return self.count(**options)
+
+    def import_file(self, *, file, quarter, title, **options):
+        from quartier.pb import services
+        from quartier.places.models import Quarter
+
+        place = Quarter.objects.filter(pk=quarter).first()
+        if place is None:
+            raise CommandError(f"there is no quarter with the id {quarter}", returncode=2)
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}", returncode=2) from None
+        try:
+            budget = services.import_pb(place, data, actor=None, max_bytes=len(data),
+                                        title=title, progress=self.stdout.write)
+        except services.UploadRejected as error:
+            raise CommandError(f"{file}: " + "; ".join(error.errors), returncode=2) from None
+        self.stdout.write(self.style.SUCCESS(
+            f"Quarter budget {budget.pk} imported and counted: {budget.get_absolute_url()}"))
+
+    def export(self, *, budget, output, **options):
+        from quartier.pb import services
+        from quartier.pb.models import Budget
+
+        found = Budget.objects.select_related("quarter__gemeinde").filter(pk=budget).first()
+        if found is None:
+            raise CommandError(f"there is no quarter budget with the id {budget}", returncode=2)
+        if found.counted() is None:
+            raise CommandError("the votes of this budget have not been counted yet",
+                               returncode=2)
+        text = services.export_pb(found)
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")
+
+    def demo(self, *, seed, **options):
+        from quartier.pb.demo import create_demo_budgets
+
+        made = create_demo_budgets(seed=seed, progress=self.stdout.write)
+        if made:
+            self.stdout.write(self.style.SUCCESS(f"{made} demo quarter budgets created."))
+        else:
+            self.stdout.write("Demo quarter budgets exist already (or there is no quarter).")
+
+    def count(self, *, file, rule, sat, no_skip, min_score, **options):
         try:
             election = read_pabulib(file)
         except OSError as error:
