@@ -872,7 +872,8 @@ def process_queryset():
 def processes_overview(*, page=1, per_page: int = 20):
     """Published processes of all quarters, newest first; a fixed number of queries."""
     processes = (process_queryset().published().prefetch_related("phases")
-                 .annotate(idea_total=Count("ideas", filter=Q(ideas__hidden=False))))
+                 .annotate(idea_total=Count("ideas", filter=Q(ideas__hidden=False)))
+                 .order_by("-created_at", "-pk"))
     return Paginator(processes, per_page).get_page(page)
 
 

@@ -10,6 +10,13 @@ def participation_test_settings(settings):
                                    "LOCATION": "participation-tests"}}
 
 
+@pytest.fixture(autouse=True)
+def english_client(client, settings):
+    """View tests read the English msgids; browser tests run in German."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 @pytest.fixture
 def process(quarter):
     from quartier.participation.tests.support import make_process
