@@ -43,7 +43,7 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["publisher", "title", "teaser", "teaser_simple", "body", "image_alt", "tags",
-                  "status", "published_at", "comments_open"]
+                  "status", "published_at", "accepts_comments"]
         widgets = {
             "teaser": forms.Textarea(attrs={"rows": 3}),
             "teaser_simple": forms.Textarea(attrs={"rows": 3}),

@@ -86,7 +86,7 @@ class Article(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.DRAFT)
     published_at = models.DateTimeField(_("publication date"), null=True, blank=True)
-    comments_open = models.BooleanField(_("comments open"), default=True)
+    accepts_comments = models.BooleanField(_("comments allowed"), default=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     # Term counts of title and text for related articles (engine.terms_of), kept with the text.
@@ -130,6 +130,14 @@ class Article(models.Model):
 
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and not self.is_published()
+
+    # The comment target protocol of participation (docs/participation.md).
+    def comments_open(self) -> bool:
+        return self.accepts_comments and self.is_published()
+
+    def moderation_ags(self) -> str:
+        """Moderators of the publishing Gemeinde or Kreis; every moderator for the Land's."""
+        return "" if self.publisher.kind == Place.Kind.LAND else self.publisher.ags
 
 
 class RelatedArticle(models.Model):

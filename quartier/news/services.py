@@ -310,13 +310,9 @@ def delete_article(article: Article, *, actor) -> None:
 
 def _delete_comments(article: Article) -> None:
     """Comments belong to the article; participation keeps them (generic target)."""
-    try:
-        from quartier.participation import services as participation
-    except ImportError:  # participation not built yet
-        return
-    delete = getattr(participation, "delete_comments_of", None)
-    if delete is not None:
-        delete(article)
+    from quartier.participation import services as participation
+
+    participation.delete_comments_of(article)
 
 
 # Related articles -------------------------------------------------------------------------

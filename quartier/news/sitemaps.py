@@ -63,6 +63,43 @@ def sitemaps() -> dict[str, Sitemap]:
     return sections
 
 
+class ProcessSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.7
+
+    def items(self):
+        from quartier.participation import services
+
+        return services.public_processes()
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class IdeaSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+    # Processes may hold 10,000 ideas: at most this many addresses per sitemap file.
+    limit = 10_000
+
+    def items(self):
+        from quartier.participation import services
+
+        return services.public_ideas()
+
+    def lastmod(self, item):
+        return item.edited_at or item.created_at
+
+
 def participation_sitemaps() -> dict[str, Sitemap]:
-    """Public processes and ideas of participation, once that module offers them."""
-    return {}
+    """Public processes and ideas of participation (its services name what is public)."""
+    try:
+        from quartier.participation import services
+    except ImportError:
+        return {}
+    sections: dict[str, Sitemap] = {}
+    if hasattr(services, "public_processes"):
+        sections["processes"] = ProcessSitemap()
+    if hasattr(services, "public_ideas"):
+        sections["ideas"] = IdeaSitemap()
+    return sections

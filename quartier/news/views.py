@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods
 from quartier.news import services
 from quartier.news.forms import ArticleForm, FilterForm
 from quartier.news.models import Article, Tag
+from quartier.participation import services as participation
+from quartier.participation.views import post_comment
 from quartier.places.models import Place, Quarter
 from quartier.places.services import ancestors
 
@@ -100,7 +102,11 @@ def _get_article(request, pk: int, perm: str) -> Article:
 
 def article(request, pk):
     article = _get_article(request, pk, "news.view_article")
-    context = {
+    return render(request, "news/article.html", _article_context(request, article))
+
+
+def _article_context(request, article, *, comment_form=None, failed_parent=None, page=None):
+    return {
         "article": article,
         "tags": list(article.tags.order_by("name")),
         "places": list(article.places.order_by("name")),
@@ -111,9 +117,14 @@ def article(request, pk):
         "page_url": request.build_absolute_uri(article.get_absolute_url()),
         "image_url": request.build_absolute_uri(reverse("news:image", args=[article.pk]))
         if article.image else "",
+        # Comments are participation's, with its moderation (docs/participation.md).
+        "thread": participation.comment_thread(
+            article, page=page or request.GET.get("comments")),
+        "comment_post_url": reverse("news:comment", args=[article.pk]),
+        "can_comment": request.user.has_perm("news.comment_article", article),
+        "comment_form": comment_form,
+        "failed_parent": failed_parent,
     }
-    context.update(_comments_context(request, article))
-    return render(request, "news/article.html", context)
 
 
 def image(request, pk):
@@ -197,16 +208,17 @@ def drafts(request):
                   {"articles": services.editable_articles(request.user)[:200]})
 
 
-def _comments_context(request, article) -> dict:
-    """The comment thread of participation (generic comments), once that module is there."""
-    return {}
-
-
 @login_required
 @require_http_methods(["POST"])
 def comment(request, pk):
-    _get_article(request, pk, "news.view_article")
-    raise Http404
+    article = _get_article(request, pk, "news.view_article")
+    return post_comment(
+        request, article,
+        can_comment=request.user.has_perm("news.comment_article", article),
+        comment_post_url=reverse("news:comment", args=[article.pk]),
+        page_template="news/article.html",
+        page_context=lambda **errors: _article_context(request, article, **errors),
+    )
 
 
 def robots_txt(request):

@@ -68,7 +68,7 @@ def form_data(publisher="08", **changes) -> dict:
         "places_text": "",
         "status": "published",
         "published_at": "",
-        "comments_open": "on",
+        "accepts_comments": "on",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
