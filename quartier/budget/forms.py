@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from quartier.budget.models import BudgetLine, Entry
@@ -147,10 +147,10 @@ class IdempotentForm(forms.Form):
 
 class LineForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"), max_length=40,
+        label=pgettext_lazy("budget line", "Code"), max_length=40,
         help_text=_("The budget title (Haushaltstitel), e.g. 0918-68401-2022; unique."),
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("budget line", "Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     first_year = forms.IntegerField(label=_("First fiscal year"), min_value=2000,
@@ -221,7 +221,8 @@ class CommitForm(IdempotentForm):
                               help_text=_("Where the money goes; reports sum a Gemeinde into "
                                           "its Kreis."))
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+    note = forms.CharField(label=pgettext_lazy("ledger entry", "Note"), required=False,
+                           max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Optional: decision, file number."))
 
@@ -254,7 +255,8 @@ class CommitForm(IdempotentForm):
 class DisburseForm(IdempotentForm):
     amount = EuroField(label=_("Amount"))
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+    note = forms.CharField(label=pgettext_lazy("ledger entry", "Note"), required=False,
+                           max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Optional: invoice or payment order number."))
 
