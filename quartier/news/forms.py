@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quartier.news import services
 from quartier.news.models import Article, Tag
+from quartier.participation import services as participation
 from quartier.places.models import Place, Quarter
 
 IMAGE_FORMATS = frozenset(services.IMAGE_EXTENSIONS)
@@ -111,6 +112,11 @@ class ArticleForm(forms.ModelForm):
         if max(image.size) > MAX_IMAGE_SIDE_PX:
             raise ValidationError(_("The image is larger than %(n)s pixels on a side.")
                                   % {"n": MAX_IMAGE_SIDE_PX})
+        # Written anew as participation does for ideas: no metadata (GPS), upright, bounded.
+        try:
+            self.reencoded = participation.reencode_image(upload)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict.get("image", error.messages)) from None
         return upload
 
     def clean(self):
@@ -134,7 +140,7 @@ class ArticleForm(forms.ModelForm):
     def new_image(self) -> str | None:
         """The stored name of a new image, "" to remove it, None to keep it."""
         if self.cleaned_data.get("image"):
-            return services.store_image(self.cleaned_data["image"])
+            return services.store_image(self.reencoded)
         if self.cleaned_data.get("remove_image"):
             return ""
         return None

@@ -211,10 +211,13 @@ def example_places(publisher: Place, *, limit: int = 6) -> list[str]:
 # Images -----------------------------------------------------------------------------------
 
 
-def store_image(upload) -> str:
-    """Save an uploaded image that forms.ArticleForm has validated; returns its storage name."""
-    extension = IMAGE_EXTENSIONS[upload.image.format]
-    return default_storage.save(f"news/{secrets.token_hex(8)}.{extension}", upload)
+def store_image(content) -> str:
+    """Save an image that forms.ArticleForm has checked and written anew (JPEG or PNG);
+    returns its storage name."""
+    extension = content.name.rsplit(".", 1)[-1].lower()
+    if extension not in IMAGE_TYPES:
+        raise ValueError(f"not a checked image: {content.name}")
+    return default_storage.save(f"news/{secrets.token_hex(8)}.{extension}", content)
 
 
 def image_type(name: str) -> str:

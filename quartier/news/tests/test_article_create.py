@@ -169,11 +169,31 @@ def test_an_image_with_a_description_is_stored_and_served(client, staff):
                                  "image": png_upload()})
     assert response.status_code == 302
     article = Article.objects.get()
-    assert article.image.name.startswith("news/") and article.image.name.endswith(".png")
+    assert article.image.name.startswith("news/") and article.image.name.endswith(".jpg")
     client.logout()
     image = client.get(f"/news/{article.pk}/image/")
-    assert image.status_code == 200 and image["Content-Type"] == "image/png"
-    assert b"".join(image.streaming_content) == png_bytes()
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert b"".join(image.streaming_content).startswith(b"\xff\xd8")
+
+
+def test_an_images_metadata_is_not_published(client, staff):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "Kamera mit GPS"  # Make
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(buffer, "JPEG", exif=exif)
+    assert b"Kamera mit GPS" in buffer.getvalue()
+    client.force_login(staff)
+    client.post(URL, {**form_data(image_alt="Bild"),
+                      "image": SimpleUploadedFile("a.jpg", buffer.getvalue(), "image/jpeg")})
+    article = Article.objects.get()
+    client.logout()
+    stored = b"".join(client.get(f"/news/{article.pk}/image/").streaming_content)
+    assert b"Kamera mit GPS" not in stored
 
 
 @pytest.mark.parametrize("upload, message", [

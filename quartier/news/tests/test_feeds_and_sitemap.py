@@ -108,3 +108,24 @@ def test_robots_txt_points_to_the_sitemap(client):
     text = response.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text
     assert "Disallow: /admin/" in text and "Disallow: /accounts/" in text
+
+
+def test_the_sitemap_lists_public_participation_processes_and_ideas(client, quarter):
+    from quartier.participation.tests.support import make_idea, make_process
+
+    process = make_process(quarter)
+    idea = make_idea(process)
+    draft = make_process(quarter, status="draft", title="Entwurf")
+    hidden_idea = make_idea(process, title="Versteckt", hidden=True)
+
+    def locs(section):
+        response = client.get(f"/sitemap-{section}.xml")
+        assert response.status_code == 200
+        return {loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")}
+
+    processes = locs("processes")
+    assert f"http://testserver{process.get_absolute_url()}" in processes
+    assert f"http://testserver{draft.get_absolute_url()}" not in processes
+    ideas = locs("ideas")
+    assert f"http://testserver{idea.get_absolute_url()}" in ideas
+    assert f"http://testserver{hidden_idea.get_absolute_url()}" not in ideas
