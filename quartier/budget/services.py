@@ -503,3 +503,15 @@ def audit_events(*, module: str = "", target_type: str = "", target_id: str = ""
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def place_totals(place: Place) -> ReportRow:
+    """What is committed and paid out for a Kreis (with its Gemeinden) or one Gemeinde,
+    over all lines: public sums for the place's page."""
+    entries = Entry.objects.order_by()
+    if place.kind == Place.Kind.KREIS:
+        entries = entries.filter(place__ags__startswith=place.ags)
+    else:
+        entries = entries.filter(place=place)
+    sums = entries.aggregate(committed=_COMMITTED, disbursed=_DISBURSED)
+    return ReportRow(place.ags, place.name, sums["committed"], sums["disbursed"])
