@@ -1194,7 +1194,9 @@ def ideas_geojson(process: Process) -> bytes:
     """All visible ideas with a point, as one compact GeoJSON FeatureCollection (WGS84, 5
     decimals ≈ 1 m): feature id = idea id, properties n (title), s (status), c (category).
     Cached per process and map_version, which every change to a mapped idea bumps."""
-    key = f"participation:ideas-geojson:{process.pk}:{process.map_version}"
+    # created_at too: SQLite may give a deleted process's id to a new one.
+    key = (f"participation:ideas-geojson:{process.pk}:{process.created_at.timestamp()}:"
+           f"{process.map_version}")
     data = cache.get(key)
     if data is not None:
         return data

@@ -240,7 +240,7 @@ def idea_list(request, pk):
 
 def ideas_geojson(request, pk):
     process = _get_process(request, pk)
-    etag = f'"ideas-{process.pk}-{process.map_version}"'
+    etag = f'"ideas-{process.pk}-{process.created_at.timestamp():.0f}-{process.map_version}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
     response = HttpResponse(services.ideas_geojson(process),

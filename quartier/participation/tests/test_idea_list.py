@@ -1,0 +1,70 @@
+"""The idea list (filters, order, pages) and the GeoJSON of all ideas on the map."""
+
+import json
+
+from quartier.participation import services
+from quartier.participation.models import Idea
+from quartier.participation.tests.support import make_idea
+
+
+def test_the_list_filters_by_category_status_and_words(client, process, resident):
+    make_idea(process, resident, title="Bänke am Platz", category="meeting_places")
+    make_idea(process, resident, title="Radweg", category="mobility", status="accepted")
+    make_idea(process, resident, title="Baumpaten", category="green", text="Mehr Grün")
+    url = f"/participation/{process.pk}/ideas/"
+    titles = lambda params: [i.title for i in client.get(url, params).context["page"]]  # noqa: E731
+    assert titles({"category": "mobility"}) == ["Radweg"]
+    assert titles({"status": "accepted"}) == ["Radweg"]
+    assert titles({"q": "grün"}) == ["Baumpaten"]
+    assert titles({"sort": "old"}) == ["Bänke am Platz", "Radweg", "Baumpaten"]
+    assert len(titles({"category": "nonsense", "page": "x"})) == 3  # bad filters are ignored
+
+
+def test_the_list_is_paged_by_twenty_and_htmx_gets_the_results(client, process, resident):
+    Idea.objects.bulk_create([Idea(process=process, author=resident, title=f"Idee {n}", text="t",
+                                   category="other") for n in range(45)])
+    url = f"/participation/{process.pk}/ideas/"
+    page = client.get(url, {"page": 3}).context["page"]
+    assert page.number == 3 and len(page.object_list) == 5
+    fragment = client.get(url, {"category": "other"}, headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<section id="idea-results"')
+
+
+def test_the_geojson_holds_every_visible_idea_with_a_point_compactly(client, process, resident):
+    quarter = process.quarter
+    mapped = make_idea(process, resident, title="Hier", x=quarter.x, y=quarter.y)
+    make_idea(process, resident, title="Ohne Ort")
+    response = client.get(f"/participation/{process.pk}/ideas.geojson")
+    data = json.loads(response.content)
+    assert response["Content-Type"] == "application/geo+json"
+    assert [f["id"] for f in data["features"]] == [mapped.pk]
+    feature = data["features"][0]
+    assert feature["properties"] == {"n": "Hier", "s": "submitted", "c": "meeting_places"}
+    lon, lat = feature["geometry"]["coordinates"]
+    assert 8.9 < lon < 9.2 and 48.4 < lat < 48.6
+    etag = response["ETag"]
+    assert client.get(f"/participation/{process.pk}/ideas.geojson",
+                      headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_the_geojson_changes_when_an_idea_moves(process, resident):
+    quarter = process.quarter
+    idea = services.propose_idea(process, author=resident, title="A", text="t", category="other",
+                                 point=(quarter.x, quarter.y))
+    process.refresh_from_db()
+    before = services.ideas_geojson(process)
+    services.change_idea(idea, actor=resident, point=(quarter.x + 100, quarter.y))
+    process.refresh_from_db()
+    assert services.ideas_geojson(process) != before
+
+
+def test_the_map_and_the_list_carry_the_same_ideas(client, process, resident):
+    quarter = process.quarter
+    for number in range(3):
+        make_idea(process, resident, title=f"Ort {number}", x=quarter.x + number, y=quarter.y,
+                  location_text=f"Straße {number}")
+    page = client.get(f"/participation/{process.pk}/ideas/").content.decode()
+    data = json.loads(client.get(f"/participation/{process.pk}/ideas.geojson").content)
+    for feature in data["features"]:
+        assert feature["properties"]["n"] in page
+    assert "Straße 2" in page and "on the map" in page
