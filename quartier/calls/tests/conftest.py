@@ -1,0 +1,49 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def tuebingen_quarter(quarter):
+    return quarter
+
+
+@pytest.fixture
+def tuebingen_org_(coordinator):
+    from quartier.accounts.models import Organisation
+
+    return Organisation.objects.get(name="Stadt Tübingen")
+
+
+@pytest.fixture
+def ulm_org(other_coordinator):
+    from quartier.accounts.models import Organisation
+
+    return Organisation.objects.get(name="Stadt Ulm")
+
+
+@pytest.fixture
+def provider_org(member):
+    from quartier.accounts.models import Organisation
+
+    return Organisation.objects.get(name="Träger e. V.")
+
+
+@pytest.fixture(autouse=True)
+def english_messages(request):
+    """Unit tests assert the English msgids; browser tests see the German pages."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
