@@ -25,3 +25,5 @@ class Command(BaseCommand):
             call_command("quartierscheck", "demo-grid", stdout=self.stdout)
         # The budget lines the demo calls and consulting book against (idempotent).
         call_command("budget", "demo", stdout=self.stdout)
+        # The ideas competition (decided, booked on the 2018/2019 line) and an open call.
+        call_command("calls", "demo", stdout=self.stdout)
