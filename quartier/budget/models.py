@@ -173,6 +173,8 @@ class Entry(models.Model):
             models.Index(fields=["line", "kind"], name="entry_line_kind"),
             # Other apps look up what they have booked for one of their objects.
             models.Index(fields=["source", "reference"], name="entry_source_reference"),
+            # The line page lists a line's entries newest first, a page at a time.
+            models.Index(fields=["line", "-id"], name="entry_line_newest"),
         ]
 
     def __str__(self):

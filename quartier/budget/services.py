@@ -444,7 +444,8 @@ def kreis_totals(*, line: BudgetLine | None = None) -> tuple[list[KreisTotal], R
 
 def entries_of(line: BudgetLine):
     """A line's entries, newest first, with what a list shows of them."""
-    return (line.entries.select_related("place", "actor").order_by("-created_at", "-pk"))
+    # Keys grow with time, so the newest first is the highest key first (an index).
+    return line.entries.select_related("place", "actor").order_by("-pk")
 
 
 def with_balances(entries: list[Entry]) -> list[Entry]:
