@@ -24,14 +24,15 @@ def show_text(context, text, simple_text="", heading_level=None):
 
 
 @register.inclusion_tag("participation/_quarter_section.html", takes_context=True)
-def quarter_participation(context, quarter):
-    """The quarter's processes and quarter budgets, for the quarter page (three queries)."""
+def quarter_participation(context, quarter, with_budgets=False):
+    """The quarter's processes (two queries), for the quarter page; with its quarter budgets
+    (one more) on the quarter's participation page."""
     request = context.get("request")
     user = getattr(request, "user", None)
     return {
         "quarter": quarter,
         "processes": services.quarter_processes(quarter, user=user),
-        "budgets": services.quarter_budgets(quarter),
+        "budgets": services.quarter_budgets(quarter) if with_budgets else None,
         "can_add": bool(user) and user.has_perm("participation.add_process", quarter),
         "request": request,
     }
