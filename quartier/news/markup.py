@@ -2,7 +2,7 @@
 
 Two layers, neither hand-rolled:
 1. Python-Markdown without its raw-HTML handling, so HTML typed into the text is shown as
-   text; headings are shifted one level down (the page's title is the only h1).
+   text; headings are shifted so the highest is h2 (the page's title is the only h1).
 2. nh3 (ammonia) keeps only the tags and attributes below, links only with http, https,
    mailto or a relative address, and images only from this site (`is_local_path`), so the
    Content-Security-Policy (images only from self) never has to block anything.
@@ -51,10 +51,15 @@ def is_allowed_link(url: str) -> bool:
 
 
 class _ShiftHeadings(Treeprocessor):
+    """The text's highest heading becomes h2 (the page's title is the h1), the rest follow."""
+
     def run(self, root):
-        for element in root.iter():
-            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
-                element.tag = f"h{int(element.tag[1]) + 1}"
+        headings = [e for e in root.iter() if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+        if not headings:
+            return
+        shift = 2 - min(int(e.tag[1]) for e in headings)
+        for element in headings:
+            element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
 
 
 class _ArticleExtension(Extension):

@@ -1,0 +1,90 @@
+"""Markdown → sanitised HTML: raw HTML inert, links and images only where allowed."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quartier.news import markup
+
+
+@pytest.mark.parametrize("text", [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<iframe src=//evil.example></iframe>",
+    "<style>body{display:none}</style>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<svg onload=alert(1)>",
+    "<!-- <script>alert(1)</script> -->",
+])
+def test_raw_html_is_shown_as_text(text):
+    html = markup.render(text)
+    for dangerous in ("<script", "<img", "<a ", "<iframe", "<style", "<div", "<svg", "<!--"):
+        assert dangerous not in html
+    assert "&lt;" in html
+
+
+@pytest.mark.parametrize("link", [
+    "javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox(1)", "//evil.example/x",
+    "/\\evil.example/x", "file:///etc/passwd",
+])
+def test_links_with_other_schemes_lose_their_address(link):
+    html = markup.render(f"[klick]({link})")
+    assert "href" not in html and "klick" in html
+    assert [code for code, _detail in markup.problems(f"[klick]({link})")] == ["link"]
+
+
+@pytest.mark.parametrize("link", ["https://example.org/a?b=c", "http://example.org",
+                                  "mailto:info@example.org", "/news/", "#abschnitt"])
+def test_ordinary_links_are_kept(link):
+    html = markup.render(f"[klick]({link})")
+    assert f'href="{link.replace("&", "&amp;")}"' in html
+    assert markup.problems(f"[klick]({link})") == []
+
+
+def test_images_from_other_hosts_never_load():
+    for src in ("https://tracker.example/p.png", "//tracker.example/p.png",
+                "http://tracker.example/p.png", "/\\tracker.example/p.png"):
+        html = markup.render(f"![Foto]({src})")
+        assert "tracker.example" not in html
+        assert ("remote_image", src) in markup.problems(f"![Foto]({src})")
+
+
+def test_images_of_this_site_need_a_description():
+    assert 'src="/media/news/a.jpg"' in markup.render("![Foto](/media/news/a.jpg)")
+    assert markup.problems("![Foto](/media/news/a.jpg)") == []
+    assert markup.problems("![](/media/news/a.jpg)") == [("image_alt", "/media/news/a.jpg")]
+
+
+def test_the_highest_heading_becomes_h2():
+    assert markup.render("# Eins\n\n## Zwei") == "<h2>Eins</h2>\n<h3>Zwei</h3>"
+    assert markup.render("### Drei") == "<h2>Drei</h2>"
+
+
+def test_plain_text_drops_tags_and_decodes_entities():
+    assert markup.plain_text(markup.render("# Titel & mehr\n\n**fett** <b>")) == (
+        "Titel & mehr fett <b>")
+
+
+def test_overlong_text_is_a_problem():
+    assert ("too_long", str(markup.MAX_LENGTH)) in markup.problems("x" * (markup.MAX_LENGTH + 1))
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>\"'=/ :ajvscriptonerlodhf()[]!#*\n-")),
+               max_size=200))
+def test_no_text_makes_an_event_handler_or_script(text):
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Tags().feed(markup.render(text))
+    for tag, attrs in found:
+        assert tag in markup.TAGS
+        for name, value in attrs:
+            assert not name.startswith("on")
+            assert not (value or "").replace(" ", "").lower().startswith(("javascript", "//"))
