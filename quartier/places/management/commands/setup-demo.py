@@ -27,3 +27,5 @@ class Command(BaseCommand):
         call_command("budget", "demo", stdout=self.stdout)
         # The ideas competition (decided, booked on the 2018/2019 line) and an open call.
         call_command("calls", "demo", stdout=self.stdout)
+        # News articles telling the strategy's story, with related articles (idempotent).
+        call_command("news", "demo", stdout=self.stdout)
