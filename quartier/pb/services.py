@@ -759,9 +759,10 @@ def build_election(budget: Budget) -> tuple[Election, list[Proposal], list[str]]
         if ranking:
             items = sorted(items, key=lambda item: item[1])
             vote, points = tuple(j for j, _v in items), None
-        elif cumulative and channel == Channel.IMPORTED:
-            # An imported cumulative ballot keeps the file's order of projects.
-            vote, points = tuple(j for j, _v in items), tuple(v for _j, v in items)
+        elif channel == Channel.IMPORTED:
+            # An imported ballot keeps the file's order of projects (choices in pk order).
+            vote = tuple(j for j, _v in items)
+            points = tuple(v for _j, v in items) if cumulative else None
         else:
             items = sorted(items)
             vote = tuple(j for j, _v in items)
