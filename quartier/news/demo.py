@@ -5,12 +5,13 @@ Every article and tag is marked is_demo; the interface labels them "Demodaten". 
 """
 
 import datetime as dt
+import random
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from quartier.news import services
+from quartier.news import engine, markup, services
 from quartier.news.models import Article, Tag
 from quartier.places.models import Place, Quarter
 from quartier.places.services import Progress, no_progress
@@ -291,3 +292,46 @@ def load_demo_news(*, progress: Progress = no_progress) -> int:
         progress(_("%(n)s demo articles created") % {"n": created})
         services.recompute_related(progress=progress)
     return created
+
+
+# Many articles for benchmarks ------------------------------------------------------------
+
+
+def make_many_articles(count: int = 2_000, *, seed: int = 2018,
+                       progress: Progress = no_progress) -> int:
+    """`count` published demo articles recombined from the demo texts, about random Gemeinden
+    and tags, with their related articles; for benchmarks (bulk, not through save_article)."""
+    rng = random.Random(seed)
+    tags = [Tag.objects.get_or_create(slug=slug, defaults={"name": name, "is_demo": True})[0]
+            for slug, name in TAGS.items()]
+    gemeinden = list(Place.objects.filter(kind=Place.Kind.GEMEINDE).order_by("ags"))
+    land = Place.objects.get(ags=LAND)
+    paragraphs = [p for row in ARTICLES for p in row[5].split("\n\n")]
+    start = dt.datetime(2018, 1, 1, 8, 0, tzinfo=BERLIN)
+    rows, links = [], []
+    for number in range(count):
+        source = ARTICLES[number % len(ARTICLES)]
+        gemeinde = rng.choice(gemeinden)
+        body = "\n\n".join(rng.sample(paragraphs, 3))
+        title = f"{source[2]} ({gemeinde.name.split(',')[0]}, {number + 1})"
+        body_html = markup.render(body)
+        rows.append(Article(
+            publisher=gemeinde if number % 3 else land, title=title[:200], teaser=source[3],
+            body=body, body_html=body_html, status=Article.Status.PUBLISHED,
+            published_at=start + dt.timedelta(hours=6 * number), is_demo=True,
+            terms=engine.terms_of(title, f"{source[3]}\n{markup.plain_text(body_html)}"),
+        ))
+        links.append((rng.sample(tags, rng.randint(1, 3)), gemeinde))
+    with transaction.atomic():
+        created = Article.objects.bulk_create(rows, batch_size=1000)
+        Article.tags.through.objects.bulk_create([
+            Article.tags.through(article_id=a.pk, tag_id=t.pk)
+            for a, (chosen, _g) in zip(created, links, strict=True) for t in chosen
+        ], batch_size=5000)
+        Article.places.through.objects.bulk_create([
+            Article.places.through(article_id=a.pk, place_id=g.pk)
+            for a, (_t, g) in zip(created, links, strict=True)
+        ], batch_size=5000)
+        progress(_("%(n)s demo articles created") % {"n": len(created)})
+        services.recompute_related(progress=progress)
+    return len(created)

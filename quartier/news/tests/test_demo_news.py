@@ -44,3 +44,14 @@ def test_it_is_deterministic():
             for a in Article.objects.all()] == first
     assert list(RelatedArticle.objects.values_list(
         "article__title", "related__title", "rank")) == related
+
+
+def test_many_articles_for_benchmarks_come_with_tags_places_and_related_articles():
+    from quartier.news.demo import make_many_articles
+
+    assert make_many_articles(60, seed=3) == 60
+    articles = Article.objects.all()
+    assert articles.count() == 60 and all(a.is_published() for a in articles)
+    assert not Article.objects.filter(body_html="").exists()
+    assert Article.tags.through.objects.count() >= 60
+    assert RelatedArticle.objects.filter(article=articles.first()).count() == 5
