@@ -11,7 +11,7 @@ import secrets
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -97,14 +97,29 @@ class EuroField(forms.CharField):
         return euros_for_input(value) if isinstance(value, int) else value
 
 
-class IdempotentForm(forms.Form):
+class ServiceErrorsMixin:
+    # Errors of services that belong to a field of the form: {service key: field name}.
+    service_fields = {"amount_cents": "amount"}
+
+    def add_service_error(self, error: ValidationError, *, field: str = "amount") -> None:
+        """Show a refusal of a service at the field it concerns; an overspend at `field`."""
+        from quartier.budget.services import Overspend
+
+        if hasattr(error, "error_dict"):
+            for key, messages in error.message_dict.items():
+                name = self.service_fields.get(key, key)
+                self.add_error(name if name in self.fields else None, messages)
+        elif isinstance(error, Overspend) and field in self.fields:
+            self.add_error(field, error.messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class IdempotentForm(ServiceErrorsMixin, forms.Form):
     """A form that carries a random key from the page it was shown on: sent twice (a double
     click, a reload, a retry after a timeout), it books once."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    # Errors of services that belong to a field of this form.
-    service_fields = {"amount_cents": "amount"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,29 +138,16 @@ class IdempotentForm(forms.Form):
             self.data = self.data.copy()
             self.data["idempotency_key"] = secrets.token_urlsafe(24)
             self._bound_fields_cache.pop("idempotency_key", None)
-            self.errors[forms.forms.NON_FIELD_ERRORS] = self.error_class(
-                self.errors.pop("idempotency_key"), error_class="nonfield")
+            self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(
+                error_class="nonfield")).extend(self._errors.pop("idempotency_key"))
 
     def key_for(self, action: str, target) -> str:
         """The key the ledger stores: one per form, action and object, so a key can never
         book a different kind of entry than the form it came with."""
         return f"{action}-{target.pk}-{self.cleaned_data['idempotency_key']}"
 
-    def add_service_error(self, error: ValidationError, *, field: str = "amount") -> None:
-        """Show a refusal of the ledger at the field it concerns."""
-        from quartier.budget.services import Overspend
 
-        if hasattr(error, "error_dict"):
-            for key, messages in error.message_dict.items():
-                name = self.service_fields.get(key, key)
-                self.add_error(name if name in self.fields else None, messages)
-        elif isinstance(error, Overspend):
-            self.add_error(field, error.messages)
-        else:
-            self.add_error(None, error.messages)
-
-
-class LineForm(forms.Form):
+class LineForm(ServiceErrorsMixin, forms.Form):
     code = forms.CharField(
         label=pgettext_lazy("budget line", "Code"), max_length=40,
         help_text=_("The budget title (Haushaltstitel), e.g. 0918-68401-2022; unique."),
@@ -177,13 +179,6 @@ class LineForm(forms.Form):
                     last_year=data["first_year"] + (1 if data["double_budget"] else 0),
                     amount_cents=data["amount"])
 
-    def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for key, messages in error.message_dict.items():
-                name = self.service_fields.get(key, key)
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
 
 
 def _year_choices(line: BudgetLine) -> list[tuple[int, str]]:
@@ -225,8 +220,6 @@ class CommitForm(IdempotentForm):
                            max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Optional: decision, file number."))
-
-    service_fields = {"amount_cents": "amount"}
 
     def __init__(self, *args, line: BudgetLine, **kwargs):
         super().__init__(*args, **kwargs)

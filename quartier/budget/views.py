@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -249,7 +251,8 @@ def _report_file_name(result: services.Report, extension: str) -> str:
     if result.year:
         parts.append(str(result.year))
     parts.append(result.by)
-    return "-".join(part.replace(" ", "_").replace("/", "_") for part in parts) + extension
+    # Only safe characters in the Content-Disposition header.
+    return "-".join(re.sub(r"[^A-Za-z0-9_.-]", "_", part) for part in parts) + extension
 
 
 @permission_required("budget.view_ledger", raise_exception=True)
