@@ -63,13 +63,15 @@ def _crumbs(quarter) -> list:
 # Processes --------------------------------------------------------------------------------
 
 
-def _get_process(request, pk: int, perm: str = "participation.view_process") -> Process:
-    """The process if the user may see it; 404 hides drafts from everyone else."""
-    process = get_object_or_404(
-        Process.objects.select_related("quarter__gemeinde__parent__parent__parent")
-        .prefetch_related("phases__budget"),
-        pk=pk,
-    )
+def _get_process(request, pk: int, perm: str = "participation.view_process", *,
+                 full: bool = True) -> Process:
+    """The process if the user may see it; 404 hides drafts from everyone else. full: with
+    the quarter's places (breadcrumbs) and the phases."""
+    processes = Process.objects.select_related("quarter__gemeinde")
+    if full:
+        processes = (processes.select_related("quarter__gemeinde__parent__parent__parent")
+                     .prefetch_related("phases__budget"))
+    process = get_object_or_404(processes, pk=pk)
     if not request.user.has_perm("participation.view_process", process):
         raise Http404
     if perm != "participation.view_process" and not request.user.has_perm(perm, process):
@@ -239,7 +241,7 @@ def idea_list(request, pk):
 
 
 def ideas_geojson(request, pk):
-    process = _get_process(request, pk)
+    process = _get_process(request, pk, full=False)
     etag = f'"ideas-{process.pk}-{process.created_at.timestamp():.0f}-{process.map_version}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
