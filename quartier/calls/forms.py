@@ -39,22 +39,25 @@ def format_euros(cents: int | None) -> str:
     return f"{whole:,}".replace(",", ".") + f",{rest:02d}"
 
 
-class EuroField(forms.CharField):
+class EuroField(forms.Field):
     """An amount in euros, typed as text (German notation welcome); cleans to cents."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal",
-                                                           "autocomplete": "off"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={
+            "inputmode": "decimal", "autocomplete": "off", "maxlength": 20}))
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
         return format_euros(value) if isinstance(value, int) else value
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip() if isinstance(value, str) else value
         if value in self.empty_values:
             return None
+        if isinstance(value, int):
+            return value
+        if len(value) > 20:
+            raise ValidationError(_("This amount is too large."), code="max")
         try:
             cents = parse_euros(value)
         except (ValueError, InvalidOperation):

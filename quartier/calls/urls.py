@@ -29,8 +29,6 @@ urlpatterns = [
     path("calls/applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("calls/applications/<int:pk>/autosave/", views.application_autosave, name="autosave"),
     path("calls/applications/<int:pk>/quarters/", views.application_quarters, name="quarters"),
-    path("calls/applications/<int:pk>/attachments/", views.attachment_add,
-         name="attachment_add"),
     path("calls/applications/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("calls/applications/<int:pk>/eligibility/", views.eligibility, name="eligibility"),
     path("calls/attachments/<int:pk>/", views.attachment_download, name="attachment"),

@@ -192,8 +192,11 @@ def _application_forms(request, application):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
+    """The draft: "save", "submit" or "attach" (a PDF); each first stores what was typed."""
     application = _application(request, pk, "calls.change_application")
     form, formset = _application_forms(request, application)
+    attachment_form = AttachmentForm(request.POST, request.FILES) \
+        if "attach" in request.POST else None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         submit = "submit" in request.POST
         try:
@@ -209,9 +212,25 @@ def application_edit(request, pk):
             if submit:
                 messages.success(request, _("Your application has been submitted."))
                 return redirect("calls:receipt", application.pk)
-            messages.success(request, _("Your draft is saved."))
-            return redirect("calls:application_edit", application.pk)
-    return _render_application_form(request, application, form, formset)
+            if attachment_form is None:
+                messages.success(request, _("Your draft is saved."))
+                return redirect("calls:application_edit", application.pk)
+            if _attach(request, application, attachment_form):
+                return redirect("calls:application_edit", application.pk)
+    return _render_application_form(request, application, form, formset, attachment_form)
+
+
+def _attach(request, application, attachment_form) -> bool:
+    if attachment_form.is_valid():
+        try:
+            services.add_attachment(application, attachment_form.cleaned_data["file"],
+                                    actor=request.user)
+        except ValidationError as error:
+            attachment_form.add_error("file", error.messages)
+        else:
+            messages.success(request, _("The file is attached."))
+            return True
+    return False
 
 
 def _submission_errors(form, formset, error: ValidationError) -> None:
@@ -230,7 +249,7 @@ def _submission_errors(form, formset, error: ValidationError) -> None:
 
 def _render_application_form(request, application, form, formset, attachment_form=None):
     errors = (form.is_bound and (form.errors or not formset.is_valid())) or \
-        (attachment_form is not None and attachment_form.errors)
+        (attachment_form is not None and bool(attachment_form.errors))
     return render(request, "calls/application_form.html", {
         "application": application, "call": application.call, "form": form,
         "formset": formset, "attachments": application.attachments.all(),
@@ -270,28 +289,6 @@ def application_quarters(request, pk):
     application = _application(request, pk, "calls.change_application")
     form = ApplicationForm(request.GET, application=application)
     return render(request, "calls/_quarters.html", {"field": form["quarters"]})
-
-
-@login_required
-@require_POST
-def attachment_add(request, pk):
-    application = _application(request, pk, "calls.change_application")
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_attachment(application, form.cleaned_data["file"], actor=request.user)
-        except ValidationError as error:
-            form.add_error("file", error.messages)
-        else:
-            messages.success(request, _("The file is attached."))
-            return redirect("calls:application_edit", application.pk)
-    edit_form = ApplicationForm(application=application,
-                                initial=ApplicationForm.initial_of(application))
-    formset = CostItemFormSet(prefix="costs", initial=[
-        {"description": i.description, "amount": i.amount_cents}
-        for i in application.cost_items.all()])
-    return _render_application_form(request, application, edit_form, formset,
-                                    attachment_form=form)
 
 
 @login_required

@@ -64,11 +64,24 @@ def test_files_are_part_of_the_receipt_and_fixed_after_submission(draft, coordin
 
 def test_the_upload_page_shows_the_error_at_the_field(client, draft, coordinator):
     client.force_login(coordinator)
-    response = client.post(f"/calls/applications/{draft.pk}/attachments/",
-                           {"file": pdf("x.pdf", b"MZ\x90\x00 an executable")})
+    response = client.post(f"/calls/applications/{draft.pk}/edit/", {
+        "attach": "", "title": "Noch nicht gespeichert", "costs-TOTAL_FORMS": "0",
+        "costs-INITIAL_FORMS": "0", "file": pdf("x.pdf", b"MZ\x90\x00 an executable")})
     assert response.status_code == 400
     assert "not a PDF" in response.content.decode()
     assert not Attachment.objects.exists()
+    # What was typed before attaching is kept.
+    assert type(draft).objects.get(pk=draft.pk).title == "Noch nicht gespeichert"
+
+
+def test_attaching_stores_the_file_and_what_was_typed(client, draft, coordinator):
+    client.force_login(coordinator)
+    response = client.post(f"/calls/applications/{draft.pk}/edit/", {
+        "attach": "", "title": "Mit Anlage", "costs-TOTAL_FORMS": "0",
+        "costs-INITIAL_FORMS": "0", "file": pdf()})
+    assert response.status_code == 302
+    assert Attachment.objects.get().application == draft
+    assert type(draft).objects.get(pk=draft.pk).title == "Mit Anlage"
 
 
 def test_the_file_is_downloaded_by_the_applicant_and_nobody_else(

@@ -79,8 +79,6 @@ VIEWS = [
      lambda w: f"/calls/applications/{w.draft.pk}/autosave/", {"other_coordinator"}),
     ("autosave submitted", "post",
      lambda w: f"/calls/applications/{w.submitted.pk}/autosave/", set()),
-    ("attach", "post",
-     lambda w: f"/calls/applications/{w.draft.pk}/attachments/", {"other_coordinator"}),
     ("remove attachment", "post",
      lambda w: f"/calls/attachments/{w.attachment.pk}/remove/", {"other_coordinator"}),
     ("score", "post", lambda w: f"/calls/reviews/{w.review.pk}/", {"juror"}),
