@@ -162,6 +162,16 @@
   function start() {
     document.querySelectorAll("[data-idea-map]").forEach(ideaMap);
     document.querySelectorAll("[data-point-picker]").forEach(pointPicker);
+    // After htmx swapped the comments, focus the confirmation or the error summary.
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      var target = event.detail && event.detail.elt;
+      var focus = document.querySelector("#comments [data-focus-after-swap]");
+      if (focus) { focus.focus(); return; }
+      // Filters keep the focus; a status line outside the swapped part reads the count.
+      var heading = document.getElementById("results-heading");
+      var status = document.querySelector("[data-results-status]");
+      if (target && heading && status) status.textContent = heading.textContent;
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
