@@ -3,6 +3,7 @@ classes and the quarter outline for the PDF. No computation of figures happens h
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.utils.formats import number_format
@@ -76,7 +77,8 @@ def format_value(value: float | None, share: bool) -> str:
     if value is None:
         return "–"
     if share:
-        return f"{round(100 * value):d} %"
+        # Half up, as people round (12.5 % → 13 %), not to even.
+        return f"{math.floor(100 * value + 0.5):d} %"
     return number_format(value, 1, use_l10n=True, force_grouping=True)
 
 
@@ -163,6 +165,17 @@ def reach_rows(figures: dict, kreis: dict | None, land: dict | None, group: str,
         rows.append((order[prefix], position,
                      ReachRow(key, reach_label(key, kinds), sections[prefix], shares)))
     return [row for _o, _p, row in sorted(rows, key=lambda item: item[:2])]
+
+
+def reach_by_group_rows(figures: dict, kinds: dict[str, str], radius: int = 500
+                        ) -> list[tuple[str, str, list[str]]]:
+    """(label, section, share of each group within `radius`) per reach key, for one table
+    with every group side by side."""
+    at = RADII_M.index(radius)
+    return [(row.label, row.section,
+             [format_value((figures["reach"][row.key].get(g) or [None] * 3)[at], True)
+              for g in GROUPS])
+            for row in reach_rows(figures, None, None, "all", kinds)]
 
 
 def age_rows(areas: list[dict | None]) -> list[tuple[str, list[str]]]:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -162,14 +163,11 @@ def quarter_check_pdf(request, pk):
     if context["row"] is None:
         raise Http404
     points = [(a.x, a.y, a.name) for a in anchors.quarter_anchors(quarter).anchors]
-    figures, kreis, land = (context["figures"], context["figures_kreis"],
-                            context["figures_land"])
     kinds = _kind_names()
     context.update({
         "outline": report.outline_svg(quarter, points),
-        "reach_groups": [
-            (report.GROUP_LABELS[g], report.reach_rows(figures, kreis, land, g, kinds))
-            for g in GROUPS if g != "all"],
+        "by_group": report.reach_by_group_rows(context["figures"], kinds),
+        "group_heads": [report.GROUP_LABELS[g] for g in GROUPS],
     })
     return pdf_response("quartierscheck/report.html", context, request,
                         _file_name(quarter, "pdf"))
@@ -275,6 +273,7 @@ def _missing(row) -> list[str]:
             if light == "red"]
 
 
+@login_required
 def gaps(request):
     rows, kreis = _gap_rows(request)
     page = Paginator(rows, GAPS_PER_PAGE).get_page(request.GET.get("page"))
@@ -286,6 +285,7 @@ def gaps(request):
     })
 
 
+@login_required
 def gaps_csv(request):
     rows, kreis = _gap_rows(request)
     return csv_response(
