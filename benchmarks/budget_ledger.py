@@ -1,7 +1,8 @@
 """Benchmark of the budget ledger: bookings through the services, reports and the pages.
 
 Builds its own database (SQLite under /tmp, or PostgreSQL with DB=postgres and the usual
-DB_* variables; DB_NAME defaults to quartier_bench_budget there), loads the places of
+DB_* variables; DB_NAME defaults to quartier_bench_budget there and must be an empty database
+you created), loads the places of
 Baden-Württemberg, then books through `budget.services` what a year of the strategy might:
 commitments to measures in Gemeinden, Kreise and statewide, payments of most of them in
 parts, reversals of some. It times the bookings, each report (line, year, Kreis, measure),
