@@ -308,8 +308,9 @@ class Ballot(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="pb_ballots",
     )
+    # Codes and proposals are never deleted on their own, only with their budget.
     code = models.OneToOneField(
-        VotingCode, on_delete=models.PROTECT, null=True, blank=True, related_name="ballot"
+        VotingCode, on_delete=models.CASCADE, null=True, blank=True, related_name="ballot"
     )
     # The number written on a paper ballot (double entry), or the voter id of an import.
     sheet = models.CharField(max_length=40, blank=True)
@@ -347,7 +348,7 @@ class BallotChoice(models.Model):
     rank, 1 first (ranking). 0 points only come from imported files."""
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
-    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="choices")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="choices")
     value = models.PositiveIntegerField()
 
     class Meta:
@@ -434,7 +435,7 @@ class Deviation(models.Model):
     always with a written reason that the result page shows."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="deviations")
-    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="deviations")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="deviations")
     amount_cents = models.PositiveBigIntegerField(_("money the project gets"))
     reason = models.TextField(_("reason"), max_length=4000)
     actor = models.ForeignKey(

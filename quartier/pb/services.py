@@ -1030,7 +1030,7 @@ def result_rows(budget: Budget, result: Result) -> tuple[list[dict], list[dict],
         row = {**row, "decided_cents": amounts.get(row["proposal"], 0),
                "deviation": deviated.get(row["proposal"]), "reason_text": reason_text(row),
                "how_text": str(HOW_FUNDED.get(row.get("how"), ""))}
-        (funded if row["funded"] or row["decided_cents"] else unfunded).append(row)
+        (funded if row["decided_cents"] else unfunded).append(row)
     return funded, unfunded, deviations
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.services import is_programme_staff
@@ -378,7 +378,8 @@ def void_codes(request, pk):
         except ValidationError as error:
             form.add_error("serials", error)
         else:
-            messages.success(request, _("%(n)s codes are void.") % {"n": voided})
+            messages.success(request, ngettext("%(n)s code is void.", "%(n)s codes are void.",
+                                               voided) % {"n": voided})
             return redirect("pb:codes", budget.pk)
     return _render_codes(request, budget, CodesForm(), form, status=400)
 

@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('budget', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deviations', to='pb.budget')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deviations', to='pb.proposal')),
+                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deviations', to='pb.proposal')),
             ],
             options={
                 'ordering': ['budget', 'created_at', 'pk'],
@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('value', models.PositiveIntegerField()),
                 ('ballot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='pb.ballot')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='choices', to='pb.proposal')),
+                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='pb.proposal')),
             ],
             options={
                 'ordering': ['ballot', 'value', 'pk'],
@@ -173,7 +173,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ballot',
             name='code',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ballot', to='pb.votingcode'),
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='ballot', to='pb.votingcode'),
         ),
         migrations.AddIndex(
             model_name='budget',

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import make_org, make_user
+from conftest import make_user
 
 
 @pytest.fixture(autouse=True)

@@ -167,7 +167,7 @@ def upload(client, budget, content: bytes, name="zettel.csv"):
 def test_a_csv_import_is_one_entry_per_row_and_a_second_import_counts(
     client, budget, town_clerk, coordinator
 ):
-    content = "ballot;projects\n1;1 2\n2;3\n3;4 1\n".encode()
+    content = b"ballot;projects\n1;1 2\n2;3\n3;4 1\n"
     client.force_login(town_clerk)
     response = upload(client, budget, content)
     assert response.status_code == 302
