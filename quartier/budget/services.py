@@ -9,6 +9,7 @@ refuses any row that would break the invariant even if a caller forgot the lock.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -324,7 +325,7 @@ class Report:
     year: int | None
     rows: list[ReportRow]
 
-    @property
+    @cached_property
     def total(self) -> ReportRow:
         amounts = [row.amount_cents for row in self.rows]
         return ReportRow(
