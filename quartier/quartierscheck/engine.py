@@ -12,6 +12,7 @@ aggregates these to areas (quarters) as shares of residents, also per age group.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 # Typical ratio of network to straight-line distance for walking in German towns; see docs.
@@ -90,37 +91,53 @@ class AreaShares:
     population: np.ndarray  # float64, shape (areas, groups)
 
 
+@dataclass(frozen=True)
+class Patterns:
+    """Which (kind, radius) bits each cell reaches, as an index into distinct patterns:
+    neighbouring cells mostly reach the same kinds, so there are far fewer patterns than
+    cells. Computed once, shared by every level of areas."""
+
+    index: np.ndarray  # int64, shape (cells,): the pattern of each cell
+    bits: np.ndarray  # float64 0/1, shape (patterns, kinds × radii)
+
+
+def reach_patterns(result: Reach) -> Patterns:
+    kinds, radii, cells = result.within.shape
+    reached = (result.within > 0).reshape(kinds * radii, cells)
+    packed = np.ascontiguousarray(np.packbits(reached, axis=0, bitorder="little").T)
+    unique, inverse = np.unique(
+        packed.view(np.dtype((np.void, packed.shape[1]))).ravel(), return_inverse=True
+    )
+    bits = np.unpackbits(unique.view(np.uint8).reshape(len(unique), -1), axis=1,
+                         bitorder="little")[:, : kinds * radii]
+    return Patterns(inverse.ravel().astype(np.int64), bits.astype(np.float64))
+
+
 def area_shares(result: Reach, cell_area: np.ndarray, group_population: np.ndarray,
-                areas: int) -> AreaShares:
+                areas: int, *, patterns: Patterns | None = None) -> AreaShares:
     """cell_area (cells,) is the area index of each cell, -1 for none; group_population
-    (groups, cells) the residents of each group in each cell (group 0 usually everyone)."""
+    (groups, cells) the residents of each group in each cell (group 0 usually everyone).
+    Pass `patterns` (reach_patterns(result)) when aggregating several levels of areas."""
+    patterns = patterns if patterns is not None else reach_patterns(result)
     cell_area = np.asarray(cell_area, dtype=np.int64)
     inside = cell_area >= 0
     area = cell_area[inside]
     groups = np.asarray(group_population, dtype=np.float64)[:, inside]
     kinds, radii = result.within.shape[:2]
-    # Neighbouring cells mostly reach the same kinds: sum residents per area and reach
-    # pattern first, then spread the (far fewer) patterns over their bits.
-    reached = (result.within[:, :, inside] > 0).reshape(kinds * radii, -1)
-    pattern = np.packbits(reached, axis=0, bitorder="little").T  # cells × bytes
-    code = np.ascontiguousarray(
-        np.concatenate([area.astype("<i8").view(np.uint8).reshape(-1, 8), pattern], axis=1)
-    )
-    unique, inverse = np.unique(
-        code.view(np.dtype((np.void, code.shape[1]))).ravel(), return_inverse=True
-    )
-    inverse = inverse.ravel()
-    unique = unique.view(np.uint8).reshape(len(unique), -1)
-    unique_area = unique[:, :8].copy().view("<i8").ravel()
-    bits = np.unpackbits(unique[:, 8:], axis=1, bitorder="little")[:, : kinds * radii]
+    # Sum residents per (area, pattern) first, then spread the rows over their bits with
+    # one sparse product per group.
+    count = len(patterns.bits)
+    key, row = np.unique(area * count + patterns.index[inside], return_inverse=True)
+    row = row.ravel()
+    row_area, row_pattern = key // count, key % count
+    bits = patterns.bits[row_pattern]
     population = np.stack([np.bincount(area, weights=g, minlength=areas) for g in groups], 1)
     shares = np.empty((areas, len(groups), kinds * radii))
     for g, weights in enumerate(groups):
-        per_pattern = np.bincount(inverse, weights=weights, minlength=len(unique))
-        for b in range(kinds * radii):
-            shares[:, g, b] = np.bincount(
-                unique_area, weights=per_pattern * bits[:, b], minlength=areas
-            )
+        per_row = np.bincount(row, weights=weights, minlength=len(key))
+        by_area = csr_matrix((per_row, (row_area, np.arange(len(key)))),
+                             shape=(areas, len(key)))
+        shares[:, g, :] = by_area @ bits
     with np.errstate(invalid="ignore", divide="ignore"):
         shares /= population[:, :, None]
     return AreaShares(shares.reshape(areas, len(groups), kinds, radii), population)

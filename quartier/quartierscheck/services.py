@@ -428,8 +428,9 @@ def _compute(detour: float, step) -> _Outcome:
                np.zeros(len(points.x), dtype=np.int64), land_bands, [land.population],
                weights),
     )
+    patterns = engine.reach_patterns(result)
     for level in levels:
-        outcome.rows += _level_figures(result, level, population, points)
+        outcome.rows += _level_figures(result, patterns, level, population, points)
     step(85, gettext_noop("Done computing"))
     outcome.counts = {"cells": real, "anchors": len(points.x),
                       "quarters": len(published) + len(drafts)}
@@ -440,7 +441,9 @@ def _read_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # One plain query: half a million rows as model tuples would take seconds longer.
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT x, y, population FROM {Cell._meta.db_table} ORDER BY id")
-        data = np.array(cursor.fetchall(), dtype=float).reshape(-1, 3)
+        rows = cursor.fetchall()
+    data = np.fromiter(itertools.chain.from_iterable(rows), dtype=float,
+                       count=3 * len(rows)).reshape(-1, 3)
     return data[:, 0].copy(), data[:, 1].copy(), data[:, 2].copy()
 
 
@@ -456,8 +459,10 @@ class _PointIndex:
     def areas(self, shapes: list) -> np.ndarray:
         """The index of the first shape holding each point (its interior), else -1."""
         owner = np.full(len(self.x), -1, dtype=np.int64)
-        for index, shape in enumerate(shapes):
-            minx, miny, maxx, maxy = shape.bounds
+        if not shapes:
+            return owner
+        for index, (shape, (minx, miny, maxx, maxy)) in enumerate(
+                zip(shapes, shapely.bounds(shapes).tolist(), strict=True)):
             low = np.searchsorted(self.sorted_x, minx, side="left")
             high = np.searchsorted(self.sorted_x, maxx, side="right")
             candidates = self.order[low:high]
@@ -538,13 +543,13 @@ def _sum_bands(areas: int, bands: list[dict], area_of: list[int]) -> list[dict[s
     return totals
 
 
-def _level_figures(result: engine.Reach, level: _Areas, population: np.ndarray,
-                   points) -> list[tuple[dict, dict]]:
+def _level_figures(result: engine.Reach, patterns: engine.Patterns, level: _Areas,
+                   population: np.ndarray, points) -> list[tuple[dict, dict]]:
     count = len(level.owners)
     if not count:
         return []
     groups = (level.weights * population[:, None]).T
-    shares = engine.area_shares(result, level.cell_area, groups, count)
+    shares = engine.area_shares(result, level.cell_area, groups, count, patterns=patterns)
     mine = level.point_area >= 0
     area = level.point_area[mine]
     anchors_in = np.bincount(area, minlength=count)

@@ -1,6 +1,7 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +117,26 @@ def test_cells_outside_every_area_are_left_out():
 def test_the_engine_walks_with_the_platforms_detour_factor(settings):
     # One factor for the anchor search and the quarter check.
     assert engine.DEFAULT_DETOUR == settings.WALKING_DETOUR_FACTOR
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=points, anchors=points, data=st.data())
+def test_area_shares_agree_with_adding_up_by_hand(cells, anchors, data):
+    n = len(cells)
+    kinds_of = data.draw(st.lists(st.integers(0, 1), min_size=len(anchors),
+                                  max_size=len(anchors)))
+    area = np.array(data.draw(st.lists(st.integers(-1, 2), min_size=n, max_size=n)))
+    people = np.array(data.draw(st.lists(st.integers(0, 50), min_size=n, max_size=n)),
+                      dtype=float)
+    groups = np.stack([people, people / 2])
+    result = engine.reach(np.array(cells), np.array(anchors), np.array(kinds_of), KINDS)
+    shares = engine.area_shares(result, area, groups, 3)
+    for a in range(3):
+        for g in range(2):
+            total = groups[g][area == a].sum()
+            assert shares.population[a, g] == pytest.approx(total)
+            for k in range(len(KINDS)):
+                for r in range(len(engine.RADII_M)):
+                    reached = groups[g][(area == a) & (result.within[k, r] > 0)].sum()
+                    expected = reached / total if total else math.nan
+                    assert shares.shares[a, g, k, r] == pytest.approx(expected, nan_ok=True)
