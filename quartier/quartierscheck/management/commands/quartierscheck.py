@@ -2,6 +2,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from quartier.places.services import ImportRejected
@@ -100,11 +101,11 @@ class Command(BaseCommand):
             time.sleep(0.5)
         current = services.current_run()
         self.stdout.write(f"Current results: run {current.pk} of "
-                          f"{current.finished_at:%Y-%m-%d %H:%M}" if current
+                          f"{localtime(current.finished_at):%Y-%m-%d %H:%M}" if current
                           else "No results yet.")
 
     def describe(self, run: CheckRun) -> str:
-        when = run.finished_at or run.started_at or run.created_at
+        when = localtime(run.finished_at or run.started_at or run.created_at)
         return (f"run {run.pk}: {run.get_status_display()}, {run.progress_pct} % "
                 f"({_(run.message) if run.message else '-'}), {when:%Y-%m-%d %H:%M:%S}")
 
