@@ -108,6 +108,11 @@ class Process(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def name(self) -> str:
+        """For breadcrumbs, which name places by .name."""
+        return self.title
+
     @cached_property
     def phase_list(self) -> list["Phase"]:
         """The phases in order; prefetched lists are used, so one query per page at most."""
