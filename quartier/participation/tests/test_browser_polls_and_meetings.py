@@ -76,13 +76,17 @@ def test_a_coordinator_opens_a_process_answers_an_idea_and_adds_a_meeting(page, 
     page.locator("#id_open_for_decision").fill("Bänke und Bäume.")
     page.locator("#id_phases-0-kind").select_option("ideas")
     today = timezone.localtime()
-    page.locator("#id_phases-0-starts_at").fill((today + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
-    page.locator("#id_phases-0-ends_at").fill(today.strftime("%Y-%m-%dT%H:%M"))
+
+    def day(offset):
+        return (today + timedelta(days=offset)).strftime("%Y-%m-%dT%H:%M")
+
+    page.locator("#id_phases-0-starts_at").fill(day(2))
+    page.locator("#id_phases-0-ends_at").fill(day(0))
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("alert")).to_contain_text("Die Phase muss nach ihrem Beginn enden.")
     check_axe(page)
-    page.locator("#id_phases-0-starts_at").fill((today - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
-    page.locator("#id_phases-0-ends_at").fill((today + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_phases-0-starts_at").fill(day(-1))
+    page.locator("#id_phases-0-ends_at").fill(day(20))
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_text("als Entwurf gespeichert")).to_be_visible()
     page.get_by_role("button", name="Veröffentlichen").click()
