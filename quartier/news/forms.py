@@ -149,22 +149,23 @@ class ArticleForm(forms.ModelForm):
 class FilterForm(forms.Form):
     """The news list's filters; unknown values are messages at the field, never a 500.
 
-    The selects offer tags and places that have articles; any Gemeinde, Kreis or published
-    quarter can be asked for by address (`?place=08416041`, `?place=q12`).
+    The tag select offers the tags that have articles. The place is typed like in the article
+    form ("Tübingen", "Landkreis Tübingen", "Tübingen / Südstadt", an official key); links use
+    the key or `q<id>` for a quarter.
     """
 
     tag = forms.CharField(label=_("Tag"), required=False, max_length=100, widget=forms.Select)
-    place = forms.CharField(label=_("Place"), required=False, max_length=20,
-                            widget=forms.Select)
+    place = forms.CharField(
+        label=_("Place"), required=False, max_length=200,
+        help_text=_("A Gemeinde, a Landkreis or “Gemeinde / quarter”."),
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000,
                               widget=forms.HiddenInput)
 
-    def __init__(self, *args, tags, places, **kwargs):
+    def __init__(self, *args, tags, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].widget.choices = [("", _("All tags"))] + [(t.slug, t.name)
                                                                       for t in tags]
-        self.place_choices = [("", _("All places"))] + list(places)
-        self.fields["place"].widget.choices = self.place_choices
         self.tag_object = self.place_object = self.quarter_object = None
 
     def clean_tag(self):
@@ -180,22 +181,11 @@ class FilterForm(forms.Form):
         return slug
 
     def clean_place(self):
-        value = self.cleaned_data["place"].strip()
-        if not value:
-            return ""
-        if value.startswith("q") and value[1:].isdigit() and len(value) < 12:
-            self.quarter_object = Quarter.objects.published().select_related("gemeinde").filter(
-                pk=int(value[1:])).first()
-            found = self.quarter_object
-        elif value.isdigit():
-            self.place_object = Place.objects.filter(ags=value).first()
-            found = self.place_object
-        else:
-            found = None
-        if found is None:
-            raise ValidationError(_("This place is not known."))
-        if value not in {v for v, _label in self.place_choices}:
-            label = (f"{found.gemeinde.name}{services.QUARTER_SEPARATOR}{found.name}"
-                     if self.quarter_object else services.place_label(found))
-            self.place_choices.append((value, label))
-        return value
+        text = self.cleaned_data["place"].strip()
+        if text:
+            found = services.find_place(text)
+            if isinstance(found, Quarter):
+                self.quarter_object = found
+            else:
+                self.place_object = found
+        return text

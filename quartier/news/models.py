@@ -34,27 +34,25 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    # Filters are uncorrelated IN subqueries: the database evaluates each once, not per row.
     def about_place(self, place: Place):
         """Articles about a place or anything within it (its Gemeinden, their quarters)."""
         if place.kind == Place.Kind.LAND:
             return self
-        places = Article.places.through.objects.filter(
-            article=models.OuterRef("pk"), place__ags__startswith=place.ags
-        )
-        quarters = Article.quarters.through.objects.filter(
-            article=models.OuterRef("pk"), quarter__gemeinde__ags__startswith=place.ags
-        )
-        return self.filter(Q(models.Exists(places)) | Q(models.Exists(quarters)))
+        places = Place.objects.filter(ags__startswith=place.ags).values("pk")
+        quarters = Quarter.objects.filter(gemeinde__in=places).values("pk")
+        by_place = Article.places.through.objects.filter(place__in=places)
+        by_quarter = Article.quarters.through.objects.filter(quarter__in=quarters)
+        return self.filter(Q(pk__in=by_place.values("article_id"))
+                           | Q(pk__in=by_quarter.values("article_id")))
 
     def about_quarter(self, quarter: Quarter):
-        quarters = Article.quarters.through.objects.filter(
-            article=models.OuterRef("pk"), quarter=quarter
-        )
-        return self.filter(models.Exists(quarters))
+        by_quarter = Article.quarters.through.objects.filter(quarter=quarter)
+        return self.filter(pk__in=by_quarter.values("article_id"))
 
     def tagged(self, tag: Tag):
-        tags = Article.tags.through.objects.filter(article=models.OuterRef("pk"), tag=tag)
-        return self.filter(models.Exists(tags))
+        return self.filter(pk__in=Article.tags.through.objects.filter(tag=tag).values(
+            "article_id"))
 
 
 class Article(models.Model):
@@ -115,6 +113,8 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_date"),
             # Drafts and articles of one publisher for its editors.
             models.Index(fields=["publisher", "status"], name="article_publisher_status"),
+            # The version of the cached lists (count and last change) without a table scan.
+            models.Index(fields=["updated_at"], name="article_updated"),
         ]
 
     def __str__(self):

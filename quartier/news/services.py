@@ -5,11 +5,13 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quartier.accounts import services as accounts
@@ -17,9 +19,12 @@ from quartier.accounts.services import record_event
 from quartier.news import engine, markup
 from quartier.news.models import Article, RelatedArticle, Tag
 from quartier.places.models import Place, Quarter
-from quartier.places.services import fold_query, no_progress
+from quartier.places.services import LAND_AGS, fold_query, no_progress
 
 Progress = Callable[[str], None]
+# Lists, feeds and related articles need neither the text nor its word counts.
+LIST_DEFERRED = ("body", "terms", "teaser_simple", "publisher__boundary",
+                 "publisher__search_key")
 Kind = Place.Kind
 IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -64,9 +69,17 @@ class _PlaceDirectory:
 
     @classmethod
     def load(cls) -> "_PlaceDirectory":
-        rows = Place.objects.filter(kind__in=[Kind.GEMEINDE, Kind.KREIS]).values_list(
-            "pk", "ags", "name", "kind"
-        )
+        """Built once per process and kept while the places stay the same (one query)."""
+        places = Place.objects.filter(kind__in=[Kind.GEMEINDE, Kind.KREIS])
+        version = tuple(places.aggregate(n=Count("pk"), last=Max("pk")).values())
+        cached = _directory_cache.get("directory")
+        if cached is None or cached[0] != version:
+            cached = _directory_cache["directory"] = (version, cls._build(places))
+        return cached[1]
+
+    @classmethod
+    def _build(cls, places) -> "_PlaceDirectory":
+        rows = places.values_list("pk", "ags", "name", "kind")
         directory = cls({}, {}, {})
         for row in rows:
             pk, ags, name, kind = row
@@ -97,6 +110,7 @@ class _PlaceDirectory:
         return f"{name} ({ags})"
 
 
+_directory_cache: dict = {}
 _AGS_IN_LINE = re.compile(r"^(?P<name>.*?)\s*\(?\s*(?P<ags>08\d{3}(?:\d{3})?)\s*\)?$")
 _KREIS_PREFIX = re.compile(r"^(landkreis|stadtkreis|kreis|lkr\.?)\s+", re.IGNORECASE)
 
@@ -178,6 +192,22 @@ def read_places(text: str, *, within: Place | None) -> tuple[list[Place], list[Q
     if errors:
         raise ValidationError(errors)
     return places, quarters
+
+
+def find_place(text: str) -> Place | Quarter:
+    """One typed place (as in read_places), an official key, or "q<id>" for a published
+    quarter; ValidationError with the reason otherwise."""
+    text = text.strip()
+    if re.fullmatch(r"q\d{1,10}", text):
+        quarter = Quarter.objects.published().select_related("gemeinde").filter(
+            pk=int(text[1:])).first()
+        if quarter is None:
+            raise ValidationError(_("This quarter is not known."))
+        return quarter
+    if text == LAND_AGS:
+        return Place.objects.get(ags=LAND_AGS)
+    places, quarters = read_places(text.replace("\n", " "), within=None)
+    return quarters[0] if quarters else places[0]
 
 
 def quarter_line(quarter: Quarter, directory: _PlaceDirectory | None = None) -> str:
@@ -432,7 +462,8 @@ def related_of(article: Article, *, now=None) -> list[Article]:
     links = RelatedArticle.objects.filter(
         article=article, related__status=Article.Status.PUBLISHED,
         related__published_at__lte=now,
-    ).select_related("related__publisher").order_by("rank")
+    ).select_related("related__publisher").defer(
+        *(f"related__{name}" for name in LIST_DEFERRED)).order_by("rank")
     return [link.related for link in links]
 
 
@@ -442,7 +473,8 @@ def related_of(article: Article, *, now=None) -> list[Article]:
 def public_articles(*, tag: Tag | None = None, place: Place | None = None,
                     quarter: Quarter | None = None):
     """Public articles, newest first, with what the lists show (constant queries)."""
-    articles = Article.objects.published().newest_first().select_related("publisher")
+    articles = Article.objects.published().newest_first().select_related(
+        "publisher").defer(*LIST_DEFERRED)
     if tag is not None:
         articles = articles.tagged(tag)
     if place is not None:
@@ -468,32 +500,33 @@ def editable_articles(user):
     return articles.filter(condition)
 
 
-def filter_choices() -> tuple[list[Tag], list[tuple[str, str]]]:
-    """Tags and places that have public articles, for the list's filters; 4 queries."""
-    published = Article.objects.published()
-    tags = list(Tag.objects.filter(
-        Exists(Article.tags.through.objects.filter(tag=OuterRef("pk"),
-                                                   article__in=published))))
-    places = Place.objects.filter(
-        Exists(Article.places.through.objects.filter(place=OuterRef("pk"),
-                                                     article__in=published))
-    )
-    quarters = Quarter.objects.filter(
-        Exists(Article.quarters.through.objects.filter(quarter=OuterRef("pk"),
-                                                       article__in=published))
-    ).select_related("gemeinde")
-    quarters = list(quarters)
-    gemeinden = Place.objects.filter(pk__in={q.gemeinde_id for q in quarters})
-    choices = {p.ags: place_label(p) for p in [*places, *gemeinden]}
-    options = sorted(choices.items(), key=lambda item: fold_query(item[1]))
-    options += sorted(((f"q{q.pk}", f"{_short(q.gemeinde.name)}{QUARTER_SEPARATOR}{q.name}")
-                       for q in quarters), key=lambda item: fold_query(item[1]))
-    return tags, options
+def news_version() -> str:
+    """Changes whenever an article is saved or deleted (for cached lists); one query."""
+    row = Article.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    changed = row["changed"].timestamp() if row["changed"] else 0
+    return f"{row['count']}-{changed:.6f}"
+
+
+def tags_in_use(version: str | None = None) -> list[Tag]:
+    """Tags that have public articles, for the list's filter; one query, or none while the
+    cached answer for this news_version() is fresh (tag renames show within minutes)."""
+    key = f"news:tags:{get_language()}:{version}"
+    if version is not None and (tags := cache.get(key)) is not None:
+        return tags
+    now = timezone.now()
+    used = Article.tags.through.objects.filter(
+        article__status=Article.Status.PUBLISHED, article__published_at__lte=now
+    ).values("tag_id")
+    tags = list(Tag.objects.filter(pk__in=used).order_by("name"))
+    if version is not None:
+        cache.set(key, tags, 300)
+    return tags
 
 
 def latest_about(target, *, limit: int = 3) -> list[Article]:
     """The newest public articles about a place or quarter (for their pages); one query."""
-    articles = Article.objects.published().newest_first().select_related("publisher")
+    articles = Article.objects.published().newest_first().select_related(
+        "publisher").defer(*LIST_DEFERRED, "body_html")
     if isinstance(target, Quarter):
         articles = articles.about_quarter(target)
     else:

@@ -1,13 +1,18 @@
 import copy
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,15 +25,30 @@ from quartier.places.models import Place, Quarter
 from quartier.places.services import ancestors
 
 PER_PAGE = 20
+# Tag renames (the admin) show in cached lists after at most this long.
+LIST_CACHE_SECONDS = 300
 
 
-def _page(request, articles):
-    return Paginator(articles, PER_PAGE).get_page(request.GET.get("page"))
+def _results(request, articles, query_string: str = "", version=None) -> tuple:
+    """(page, its rendered list). The list is the same for everyone: it is cached per
+    process, keyed by what it shows and by services.news_version(), so any saved or deleted
+    article renders it anew, and an article whose publication time comes changes the count."""
+    page = Paginator(articles, PER_PAGE).get_page(request.GET.get("page"))
+    key = "news:list:" + hashlib.sha256(repr((
+        get_language(), request.path, query_string, page.number, page.paginator.count,
+        version or services.news_version(),
+    )).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("news/_results.html",
+                                {"page": page, "query_string": query_string}, request)
+        cache.set(key, html, LIST_CACHE_SECONDS)
+    return page, mark_safe(html)  # noqa: S308 - rendered by our template
 
 
 def news_list(request):
-    tags, places = services.filter_choices()
-    form = FilterForm(request.GET or None, tags=tags, places=places)
+    version = services.news_version()
+    form = FilterForm(request.GET or None, tags=services.tags_in_use(version))
     articles = services.public_articles()
     status = 200
     if form.is_bound:
@@ -40,10 +60,11 @@ def news_list(request):
             status = 400
     params = request.GET.copy()
     params.pop("page", None)
+    page, results = _results(request, articles, params.urlencode(), version)
     return render(request, "news/list.html", {
         "form": form,
-        "page": _page(request, articles),
-        "query_string": params.urlencode(),
+        "page": page,
+        "results": results,
         "heading": _("News"),
         "feeds": (reverse("news:feed_rss"), reverse("news:feed_atom")),
         "can_add": request.user.has_perm("news.add_article"),
@@ -51,8 +72,10 @@ def news_list(request):
 
 
 def _topic_list(request, articles, *, heading, feeds, breadcrumbs=(), about=None):
+    page, results = _results(request, articles)
     return render(request, "news/list.html", {
-        "page": _page(request, articles),
+        "page": page,
+        "results": results,
         "heading": heading,
         "feeds": feeds,
         "breadcrumbs": breadcrumbs,

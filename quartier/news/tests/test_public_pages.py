@@ -199,3 +199,30 @@ def test_the_article_page_has_a_constant_number_of_queries(client,
         make_article(title=f"B{number}", tags=[beratung, tag(f"u{number}")], places=["08416041"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(f"/news/{first.pk}/")
+
+
+def test_the_cached_list_shows_every_change_at_once(client, staff):
+    from quartier.news import services
+
+    first = make_article(title="Erste Meldung")
+    assert titles(client.get("/news/")) == ["Erste Meldung"]
+    assert "Erste Meldung" in client.get("/news/").content.decode()
+    make_article(title="Zweite Meldung")
+    assert "Zweite Meldung" in client.get("/news/").content.decode()
+    first.title = "Erste, korrigiert"
+    services.save_article(first, tags=[], places=[], quarters=[], actor=staff)
+    assert "Erste, korrigiert" in client.get("/news/").content.decode()
+    services.delete_article(first, actor=staff)
+    assert "Erste, korrigiert" not in client.get("/news/").content.decode()
+
+
+def test_a_scheduled_article_appears_in_the_cached_list_when_its_time_comes(client):
+    from quartier.news.models import Article
+
+    make_article(title="Heute")
+    later = make_article(title="Später", published_at=timezone.now() + dt.timedelta(hours=1))
+    assert "Später" not in client.get("/news/").content.decode()
+    # Its time comes (without a save: the cached list must not keep it hidden).
+    Article.objects.filter(pk=later.pk).update(
+        published_at=timezone.now() - dt.timedelta(minutes=1), updated_at=later.updated_at)
+    assert "Später" in client.get("/news/").content.decode()
