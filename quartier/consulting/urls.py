@@ -1,2 +1,45 @@
+from django.urls import path
+
+from quartier.consulting import views
+
 app_name = "consulting"
-urlpatterns: list = []
+urlpatterns = [
+    path("consulting/", views.overview, name="overview"),
+    path("consulting/catalogue/", views.catalogue_admin, name="catalogue"),
+    path("consulting/formats/new/", views.format_edit, name="format_create"),
+    path("consulting/formats/<int:pk>/edit/", views.format_edit, name="format_edit"),
+    path("consulting/topics/new/", views.topic_edit, name="topic_create"),
+    path("consulting/topics/<int:pk>/edit/", views.topic_edit, name="topic_edit"),
+    path("consulting/requests/", views.request_list, name="requests"),
+    path("consulting/requests/new/", views.request_create, name="request_create"),
+    path("consulting/requests/<int:pk>/", views.request_detail, name="request"),
+    path("consulting/requests/<int:pk>/triage/", views.request_triage, name="request_triage"),
+    path("consulting/requests/<int:pk>/answer/", views.request_answer, name="request_answer"),
+    path("consulting/requests/<int:pk>/withdraw/", views.request_withdraw,
+         name="request_withdraw"),
+    path("consulting/requests/<int:pk>/assign/", views.request_assign, name="request_assign"),
+    path("consulting/matching/", views.matching, name="matching"),
+    path("consulting/matching/<int:pk>/accept/", views.matching_accept, name="matching_accept"),
+    path("consulting/cases/", views.case_list, name="cases"),
+    path("consulting/cases/<int:pk>/", views.case_detail, name="case"),
+    path("consulting/cases/<int:pk>/sessions/new/", views.session_create, name="session_create"),
+    path("consulting/cases/<int:pk>/sessions/<int:session_pk>/documents/", views.document_add,
+         name="document_add"),
+    path("consulting/cases/<int:pk>/complete/", views.case_complete, name="case_complete"),
+    path("consulting/cases/<int:pk>/feedback/", views.case_feedback, name="feedback"),
+    path("consulting/cases/<int:pk>/close/", views.case_close, name="case_close"),
+    path("consulting/cases/<int:pk>/cancel/", views.case_cancel, name="case_cancel"),
+    path("consulting/documents/<int:pk>/", views.document, name="document"),
+    path("consulting/consultants/", views.consultant_list, name="consultants"),
+    path("consulting/consultants/<int:pk>/edit/", views.profile_edit, name="consultant_edit"),
+    path("consulting/profile/", views.profile_edit, name="profile"),
+    path("consulting/profile/absences/", views.absence_add, name="absence_add"),
+    path("consulting/profile/absences/<int:pk>/delete/", views.absence_delete,
+         name="absence_delete"),
+    path("consulting/profile/calendar/", views.calendar_renew, name="calendar_renew"),
+    path("consulting/calendar/<str:token>.ics", views.calendar, name="calendar"),
+    path("consulting/coverage/", views.coverage, name="coverage"),
+    path("consulting/coverage/<str:level>.geojson", views.coverage_geojson,
+         name="coverage_geojson"),
+    path("consulting/reports/", views.report, name="report"),
+]
