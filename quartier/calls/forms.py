@@ -21,6 +21,8 @@ def parse_euros(text: str) -> int:
         raise ValueError(text)
     if "," in text:
         whole, _sep, rest = text.rpartition(",")
+        if "," in whole or "." in rest:
+            raise ValueError(text)
         text = whole.replace(".", "") + "." + rest
     elif re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", text):
         text = text.replace(".", "")
@@ -139,7 +141,8 @@ class CallForm(forms.Form):
 
 
 class CriterionForm(forms.Form):
-    name = forms.CharField(label=_("Criterion"), max_length=200)
+    # A row without a name is left out: clearing the name removes a criterion.
+    name = forms.CharField(label=_("Criterion"), max_length=200, required=False)
     description = forms.CharField(label=_("What the jury looks at"), max_length=1000,
                                   required=False)
     weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)

@@ -829,7 +829,8 @@ def review_scores(call: Call) -> list[ReviewScore]:
 def ranking(call: Call) -> list[RankedApplication]:
     """Eligible applications with at least one review, best first (corrected score)."""
     ranked = rank_reviews(review_scores(call), spread_limit=call.spread_limit)
-    applications = Application.objects.select_related("organisation__place", "gemeinde").in_bulk(
+    applications = Application.objects.select_related(
+        "organisation__place", "gemeinde__parent").in_bulk(
         [r.application for r in ranked])
     return [RankedApplication(applications[r.application], r) for r in ranked]
 

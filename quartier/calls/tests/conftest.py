@@ -43,7 +43,10 @@ def english_messages(request):
     if request.node.get_closest_marker("browser"):
         yield
         return
+    from django.conf import settings
     from django.utils import translation
 
+    client = request.getfixturevalue("client")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
