@@ -1,0 +1,27 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def topics(db):
+    from quartier.consulting.tests.support import seed_topics
+
+    return seed_topics()
+
+
+@pytest.fixture
+def line(db):
+    from quartier.consulting.tests.support import make_line
+
+    return make_line()
+
+
+@pytest.fixture
+def profile(consultant):
+    from quartier.consulting.tests.support import make_profile
+
+    return make_profile(consultant, name="Bea Berater")
