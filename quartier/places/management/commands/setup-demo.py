@@ -29,5 +29,7 @@ class Command(BaseCommand):
         call_command("calls", "demo", stdout=self.stdout)
         # News articles telling the strategy's story, with related articles (idempotent).
         call_command("news", "demo", stdout=self.stdout)
+        # Quarter budgets in Tübingen: one counted, one open for voting (idempotent).
+        call_command("pb", "demo", stdout=self.stdout)
         # Participation processes, ideas, comments, polls and meetings (idempotent).
         call_command("demo-participation", stdout=self.stdout)
