@@ -23,8 +23,8 @@ from django.core.exceptions import (
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +62,7 @@ RATE_LIMITS = {
     "idea": (5, 60 * 60),
     "report": (20, 60 * 60),
 }
-THREADS_PER_PAGE = 50
+THREADS_PER_PAGE = 20
 REPLIES_PER_THREAD = 100
 IDEAS_PER_PAGE = 20
 # Uploaded images: at most this many pixels are decoded, and stored at most this wide/high.
@@ -278,7 +278,10 @@ def add_comment(target, text, *, author, parent: Comment | None = None) -> Comme
         text=text, ags=moderation_ags(target),
     )
     if isinstance(target, Idea):
-        Idea.objects.filter(pk=target.pk).update(comment_count=F("comment_count") + 1)
+        Idea.objects.filter(pk=target.pk).update(
+            comment_count=F("comment_count") + 1, comments_version=F("comments_version") + 1
+        )
+        _bump(target.process_id)
         # Followers of the idea only: a process's followers would drown in comments.
         notify(Follow.objects.filter(idea=target).values_list("user_id", flat=True),
                _("New comment on the idea “%(title)s”.") % {"title": target.title},
@@ -303,12 +306,21 @@ def edit_comment(comment: Comment, text, *, actor) -> Comment:
     comment.text = clean_text(text, field="text", max_length=COMMENT_MAX_LENGTH)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["text", "edited_at"])
+    _bump_thread(comment.target)
     return comment
 
 
 def target_comments_open(target) -> bool:
     method = getattr(target, "comments_open", None)
     return bool(method()) if callable(method) else False
+
+
+# What a thread shows of a comment and its author (fewer fields, faster rows).
+COMMENT_FIELDS = (
+    "content_type_id", "object_id", "parent_id", "text", "hidden", "hidden_reason",
+    "created_at", "edited_at", "author_id", "author__first_name", "author__last_name",
+    "author__participation_settings__public_name",
+)
 
 
 class Thread(list):
@@ -351,7 +363,7 @@ def comment_thread(target, *, page=1, per_page: int = THREADS_PER_PAGE) -> Threa
         number = 1
     start = (number - 1) * per_page
     comments = list(
-        top.select_related("author__participation_settings")
+        top.select_related("author__participation_settings").only(*COMMENT_FIELDS)
         .order_by("created_at", "pk")[start:start + per_page]
     )
     by_id = {comment.pk: comment for comment in comments}
@@ -361,7 +373,7 @@ def comment_thread(target, *, page=1, per_page: int = THREADS_PER_PAGE) -> Threa
     if comments:
         replies = (
             Comment.objects.filter(parent_id__in=by_id)
-            .select_related("author__participation_settings")
+            .select_related("author__participation_settings").only(*COMMENT_FIELDS)
             .annotate(
                 position=Window(RowNumber(), partition_by=[F("parent_id")],
                                 order_by=[F("created_at").asc(), F("pk").asc()]),
@@ -547,8 +559,22 @@ def _resolve_reports(contribution, *, moderator, resolution: str) -> int:
     ).update(resolved_at=timezone.now(), resolved_by=moderator, resolution=resolution)
 
 
+def _bump(process_id: int, *, map: bool = False) -> None:
+    """The process's public lists changed (and its map, with map=True): new cache keys."""
+    changes = {"version": F("version") + 1}
+    if map:
+        changes["map_version"] = F("map_version") + 1
+    Process.objects.filter(pk=process_id).update(**changes)
+
+
 def _bump_map(process_id: int) -> None:
-    Process.objects.filter(pk=process_id).update(map_version=F("map_version") + 1)
+    _bump(process_id, map=True)
+
+
+def _bump_thread(target) -> None:
+    """A comment of an idea changed: new cache key for the idea's threads."""
+    if isinstance(target, Idea):
+        Idea.objects.filter(pk=target.pk).update(comments_version=F("comments_version") + 1)
 
 
 @transaction.atomic
@@ -569,6 +595,8 @@ def hide(contribution, reason: str, *, moderator):
     resolved = _resolve_reports(locked, moderator=moderator, resolution=Report.Resolution.HIDDEN)
     if isinstance(locked, Idea):
         _bump_map(locked.process_id)
+    else:
+        _bump_thread(locked.target)
     record_event(
         "participation.hidden", locked, actor=moderator,
         summary=_("Hidden: %(reason)s") % {"reason": reason},
@@ -595,6 +623,8 @@ def unhide(contribution, *, moderator):
         raise ValidationError({NON_FIELD_ERRORS: _("This contribution is not hidden.")})
     if isinstance(contribution, Idea):
         _bump_map(contribution.process_id)
+    else:
+        _bump_thread(contribution.target)
     record_event("participation.unhidden", contribution, actor=moderator,
                  summary=_("Shown again"))
     contribution.hidden, contribution.hidden_reason = False, ""
@@ -814,7 +844,9 @@ def change_process(process: Process, *, actor, phases: list[PhaseData] | None = 
         _check_phases(phases, process.quarter)
     for name, value in clean.items():
         setattr(process, name, value)
-    process.save()
+    # Only these fields: the counters and cache versions are changed by F() elsewhere.
+    process.save(update_fields=[*clean, "updated_at"])
+    _bump(process.pk, map=True)
     if invited is not None:
         process.invited_organisations.set(list(invited))
         process._invited_ids = None
@@ -861,6 +893,7 @@ def publish_process(process: Process, *, actor) -> Process:
         raise ValidationError({NON_FIELD_ERRORS: _("Add at least one phase before publishing.")})
     process.status = Process.Status.PUBLISHED
     process.save(update_fields=["status", "updated_at"])
+    _bump(process.pk, map=True)
     record_event("participation.process_published", process, actor=actor, summary=process.title)
     return process
 
@@ -869,11 +902,18 @@ def process_queryset():
     return Process.objects.select_related("quarter__gemeinde")
 
 
+def _idea_total():
+    """Visible ideas per process, counted on the partial index (a join and GROUP BY would
+    read every idea's row)."""
+    count = (Idea.objects.filter(process=OuterRef("pk"), hidden=False).order_by()
+             .values("process").annotate(total=Count("pk")).values("total"))
+    return Coalesce(Subquery(count), 0)
+
+
 def processes_overview(*, page=1, per_page: int = 20):
     """Published processes of all quarters, newest first; a fixed number of queries."""
     processes = (process_queryset().published().prefetch_related("phases")
-                 .annotate(idea_total=Count("ideas", filter=Q(ideas__hidden=False)))
-                 .order_by("-created_at", "-pk"))
+                 .annotate(idea_total=_idea_total()).order_by("-created_at", "-pk"))
     return Paginator(processes, per_page).get_page(page)
 
 
@@ -884,8 +924,7 @@ def quarter_processes(quarter, *, user) -> list[Process]:
     if not coordinates(user, quarter):
         processes = processes.published()
     return list(
-        processes.prefetch_related("phases")
-        .annotate(idea_total=Count("ideas", filter=Q(ideas__hidden=False)))
+        processes.prefetch_related("phases").annotate(idea_total=_idea_total())
         .order_by("-created_at", "-pk")
     )
 
@@ -1049,7 +1088,8 @@ def change_idea(idea: Idea, *, actor, point=..., image=..., **values) -> Idea:
     if idea.image and not idea.image_alt:
         raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
     idea.edited_at = timezone.now()
-    idea.save()
+    # Only what the author changes: support and comment counters move at the same time.
+    idea.save(update_fields=[*clean, "x", "y", "image", "image_alt", "edited_at"])
     _bump_map(idea.process_id)
     record_event("participation.idea_changed", idea, actor=actor, summary=idea.title)
     return idea
@@ -1076,6 +1116,7 @@ def support_idea(idea: Idea, *, user) -> bool:
     except IntegrityError:
         return False
     Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+    _bump(idea.process_id)
     return True
 
 
@@ -1087,6 +1128,7 @@ def withdraw_support(idea: Idea, *, user) -> bool:
     if not deleted:
         return False
     Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
+    _bump(idea.process_id)
     return True
 
 
@@ -1118,9 +1160,8 @@ def answer_idea(idea: Idea, *, actor, status: str, answer: str = "",
         idea.answer = answer
         idea.answered_at = timezone.now() if answer else None
         idea.answered_by = actor if answer else None
-    idea.save()
-    if old_status != status:
-        _bump_map(idea.process_id)
+    idea.save(update_fields=["status", "status_reason", "answer", "answered_at", "answered_by"])
+    _bump(idea.process_id, map=old_status != status)
     record_event("participation.idea_answered", idea, actor=actor,
                  summary=_("Status: %(status)s") % {"status": idea.get_status_display()},
                  status=status, old_status=old_status)

@@ -1,12 +1,18 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -49,6 +55,24 @@ def _safe_next(request, fallback: str) -> str:
                                                    require_https=request.is_secure()):
         return target
     return fallback
+
+
+# Fragments cached for visitors without an account, keyed by the versions that services
+# bump on every change (so they are never stale); the time only bounds the memory.
+FRAGMENT_SECONDS = 15 * 60
+
+
+def _fragment(request, key: tuple, render) -> str:
+    """The HTML of render(), cached for anonymous visitors under key (+ the language)."""
+    if request.user.is_authenticated:
+        return render()
+    digest = hashlib.sha256(repr((key, get_language())).encode()).hexdigest()[:32]
+    cache_key = f"participation:fragment:{digest}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = render()
+        cache.set(cache_key, html, FRAGMENT_SECONDS)
+    return html
 
 
 def _center(quarter) -> str:
@@ -225,19 +249,28 @@ def idea_list(request, pk):
     process = _get_process(request, pk)
     form = IdeaFilterForm(request.GET or None)
     query = form.query() if form.is_bound else services.IdeaFilter()
-    page = services.idea_page(process, query, page=request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    context = {
-        "process": process, "form": form, "page": page, "query_string": params.urlencode(),
+
+    def results() -> str:
+        page = services.idea_page(process, query, page=request.GET.get("page"))
+        return render_to_string("participation/_idea_results.html", {
+            "process": process, "page": page, "query_string": params.urlencode(),
+            "supported": services.supported_ids(request.user, page.object_list),
+        }, request)
+
+    key = ("ideas", process.pk, process.created_at.timestamp(), process.version, query,
+           request.GET.get("page"))
+    results_html = mark_safe(_fragment(request, key, results))  # noqa: S308 - our template
+    if request.htmx:
+        return HttpResponse(results_html)
+    return render(request, "participation/ideas.html", {
+        "process": process, "form": form, "results_html": results_html,
         "ancestors": _crumbs(process.quarter),
-        "supported": services.supported_ids(request.user, page.object_list),
         "can_propose": request.user.has_perm("participation.add_idea", process),
         "geojson_url": reverse("participation:ideas_geojson", args=[process.pk]),
         "center_latlon": _center(process.quarter),
-    }
-    template = "participation/_idea_results.html" if request.htmx else "participation/ideas.html"
-    return render(request, template, context)
+    })
 
 
 def ideas_geojson(request, pk):
@@ -268,12 +301,24 @@ def _get_idea(request, pk: int) -> Idea:
 def _idea_context(request, idea: Idea, *, comment_form=None, failed_parent=None,
                   page=None) -> dict:
     can_comment = request.user.has_perm("participation.comment_idea", idea)
+    page = page or request.GET.get("comments")
+    comment_post_url = reverse("participation:idea_comment", args=[idea.pk])
+
+    def comments() -> str:
+        return render_to_string("participation/_comments.html", {
+            "thread": services.comment_thread(idea, page=page),
+            "comment_post_url": comment_post_url, "can_comment": can_comment,
+            "comment_form": comment_form, "failed_parent": failed_parent,
+        }, request)
+
+    key = ("comments", idea.pk, idea.created_at.timestamp(), idea.comments_version, page,
+           request.path)
     return {
         "idea": idea,
         "process": idea.process,
         "ancestors": _crumbs(idea.process.quarter) + [idea.process],
-        "thread": services.comment_thread(idea, page=page or request.GET.get("comments")),
-        "comment_post_url": reverse("participation:idea_comment", args=[idea.pk]),
+        "comments_html": mark_safe(_fragment(request, key, comments)),  # noqa: S308
+        "comment_post_url": comment_post_url,
         "can_comment": can_comment,
         "comment_form": comment_form,
         "failed_parent": failed_parent,

@@ -47,3 +47,75 @@ def budget_url(budget) -> str:
         return budget.get_absolute_url()
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def comment_html(context, comment):
+    """One comment as HTML, rendered in Python because a page shows hundreds of them; the
+    same markup an include would give (see _comments.html for the context it reads)."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+    from django.utils import formats, timezone
+    from django.utils.html import format_html, linebreaks
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext as _
+
+    shared = context.render_context.get("participation_comment_links")
+    if shared is None:
+        request = context.get("request")
+        user = context.get("user")
+        shared = {
+            # Reversed once per page with a stand-in id, then filled per comment.
+            "report": reverse("participation:report", args=["comment", 1])[:-2],
+            "edit": reverse("participation:comment_edit", args=[1])[:-len("1/edit/")],
+            "moderate": reverse("participation:moderate", args=["comment", 1])[:-2],
+            "path": quote(request.path) if request is not None else "",
+            "user_id": getattr(user, "pk", None) if getattr(user, "is_authenticated", False)
+            else None,
+            "can_comment": bool(context.get("can_comment")),
+            "can_moderate": bool(context.get("can_moderate_any")),
+            "report_label": _("Report"), "edit_label": _("Edit"),
+            "moderate_label": _("Moderate"), "own_label": _("(your comment)"),
+            "edited_label": _("edited"), "hidden_label": _("Hidden by moderation."),
+        }
+        context.render_context["participation_comment_links"] = shared
+    pk = comment.pk
+    name = services.display_name(comment.author)
+    created = timezone.localtime(comment.created_at)
+    meta = format_html(
+        '<p class="comment-meta" id="comment-{}-meta"><span class="comment-author">{}</span> '
+        '<span class="muted">· <time datetime="{}">{}</time>{}</span></p>',
+        pk, name, created.isoformat(), formats.date_format(created, "DATETIME_FORMAT"),
+        f" · {shared['edited_label']}" if comment.edited_at else "",
+    )
+    if comment.hidden:
+        body = format_html('<p class="hidden-note">{} {}</p>', shared["hidden_label"],
+                           _("Reason: %(reason)s") % {"reason": comment.hidden_reason})
+    else:
+        by = _("(comment by %(name)s)") % {"name": name}
+        actions = [format_html(
+            '<li><a href="{}{}/?next={}%23comment-{}">{}<span class="visually-hidden"> {}'
+            "</span></a></li>",
+            shared["report"], pk, shared["path"], pk, shared["report_label"], by,
+        )]
+        if shared["can_comment"] and comment.author_id == shared["user_id"]:
+            actions.append(format_html(
+                '<li><a href="{}{}/edit/">{}<span class="visually-hidden"> {}</span></a></li>',
+                shared["edit"], pk, shared["edit_label"], shared["own_label"],
+            ))
+        if shared["can_moderate"]:
+            actions.append(format_html(
+                '<li><a href="{}{}/">{}<span class="visually-hidden"> {}</span></a></li>',
+                shared["moderate"], pk, shared["moderate_label"], by,
+            ))
+        body = format_html(
+            '<div class="comment-text">{}</div>\n<ul class="comment-actions">{}</ul>',
+            mark_safe(linebreaks(comment.text, autoescape=True)),  # noqa: S308 - escaped
+            mark_safe("".join(actions)),  # noqa: S308 - built with format_html
+        )
+    return format_html(
+        '<article class="comment{}" id="comment-{}" aria-labelledby="comment-{}-meta">{}{}'
+        "</article>",
+        " comment-hidden" if comment.hidden else "", pk, pk, meta, body,
+    )

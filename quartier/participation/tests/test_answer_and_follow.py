@@ -93,3 +93,10 @@ def test_following_and_unfollowing_on_the_pages(client, idea, member):
 def test_the_public_name_never_shows_the_email(client, idea, resident):
     page = client.get(idea.get_absolute_url()).content.decode()
     assert resident.email not in page and f"Participant {resident.pk}" in page
+
+
+def test_an_answer_does_not_undo_support_given_meanwhile(idea, coordinator, member):
+    stale = Idea.objects.select_related("process__quarter__gemeinde").get(pk=idea.pk)
+    services.support_idea(idea, user=member)
+    services.answer_idea(stale, actor=coordinator, status="accepted", answer="Ja")
+    assert Idea.objects.get(pk=idea.pk).support_count == 1

@@ -68,3 +68,31 @@ def test_the_map_and_the_list_carry_the_same_ideas(client, process, resident):
     for feature in data["features"]:
         assert feature["properties"]["n"] in page
     assert "Straße 2" in page and "on the map" in page
+
+
+def test_cached_pages_of_visitors_without_an_account_change_with_every_change(
+    client, process, resident, member, moderator
+):
+    idea = make_idea(process, resident, title="Bänke")
+    url, list_url = idea.get_absolute_url(), f"/participation/{process.pk}/ideas/"
+    assert "Frisch" not in client.get(url).content.decode()
+    assert "0 supporters" in client.get(list_url).content.decode()
+    comment = services.add_comment(idea, "Frisch geschrieben", author=member)
+    services.support_idea(idea, user=member)
+    assert "Frisch geschrieben" in client.get(url).content.decode()
+    page = client.get(list_url).content.decode()
+    assert "1 supporter" in page and "1 comment" in page
+    services.hide(comment, "Daneben", moderator=moderator)
+    page = client.get(url).content.decode()
+    assert "Frisch geschrieben" not in page and "Daneben" in page
+    services.answer_idea(Idea.objects.get(pk=idea.pk), actor=_coordinator(process),
+                         status="accepted")
+    assert "Accepted" in client.get(list_url).content.decode()
+
+
+def _coordinator(process):
+    from conftest import make_user
+    from quartier.accounts.models import Organisation
+
+    town = Organisation.objects.get(place=process.quarter.gemeinde)
+    return make_user("koord@example.org", "municipal_coordinator", town)

@@ -44,11 +44,15 @@ def test_the_idea_list_filtered_and_paged(request, client, role, quarter, reside
     process = make_process(quarter)
     make_idea(process, resident, category="green")
     url = f"/participation/{process.pk}/ideas/"
-    queries, response = same_queries(
-        client, url, django_assert_max_num_queries,
-        lambda: make_big_process(quarter, ideas=300, comments=600, participants=30),
-        category="green", sort="support", page="1",
-    )
+
+    def grow():
+        Idea.objects.bulk_create([
+            Idea(process=process, author=resident, title=f"Idee {n}", text="t",
+                 category="green", support_count=n % 7) for n in range(300)])
+        services._bump(process.pk)  # as every service that changes an idea
+
+    queries, response = same_queries(client, url, django_assert_max_num_queries, grow,
+                                     category="green", sort="support", page="2")
     assert queries <= (8 if role == "anonymous" else 14)
 
 
@@ -69,7 +73,7 @@ def test_one_idea_with_five_hundred_comments(client, role, quarter, resident,
     grow()
     after, response = counted(client, big.busiest_idea.get_absolute_url(),
                               django_assert_max_num_queries, 25)
-    assert before == after and len(response.context["thread"]) == 50
+    assert before == after and len(response.context["thread"]) == 20
     assert after <= (9 if role == "anonymous" else 18)
 
 
