@@ -201,7 +201,7 @@ def age_chart(figures: dict, *, width: int = 440, bar: int = 22) -> dict:
         count = figures["age"][name]
         length = round(room * count / largest, 1)
         bars.append({
-            "label": label, "y": i * (bar + gap), "text_y": i * (bar + gap) + bar * 0.7,
+            "label": label, "y": i * (bar + gap), "text_y": round(i * (bar + gap) + bar * 0.7, 1),
             "length": length, "text_x": label_width + length + 6,
             "text": format_value(count / total if total else None, True),
         })

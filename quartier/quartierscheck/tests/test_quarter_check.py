@@ -81,3 +81,13 @@ def test_an_unknown_quarter_is_not_found(client, db):
 def test_the_quarter_page_links_to_its_check(client, quarter):
     html = client.get(f"/quarters/{quarter.pk}/").content.decode()
     assert f"/quarters/{quarter.pk}/check/" in html
+
+
+def test_chart_coordinates_are_plain_numbers_in_german_too(client, computed):
+    import re
+
+    html = page(client, computed)  # German: 12,5 would break the drawing
+    start = html.index('<svg class="age-chart"')
+    chart = html[start:html.index("</svg>", start)]
+    values = re.findall(r' (?:x|y|width|height)="([^"]*)"', chart)
+    assert values and all(re.fullmatch(r"\d+(\.\d+)?", v) for v in values), values
