@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from quartier.anchors.api import router as anchors_router
+from quartier.calls.api import router as calls_router
 from quartier.places.api import router as places_router
 
 api = NinjaAPI(
@@ -19,3 +20,4 @@ api = NinjaAPI(
 )
 api.add_router("/", places_router, tags=["places"])
 api.add_router("/", anchors_router, tags=["anchors"])
+api.add_router("/", calls_router, tags=["calls"])
