@@ -169,3 +169,34 @@ def test_the_optimum_equals_a_brute_force_on_small_problems(seed):
         optimum = allocate_optimal(problem)
         assert optimum.optimal
         assert optimum.total_score == pytest.approx(best, abs=1e-6)
+
+
+def test_an_allocation_cut_short_by_the_time_limit_is_never_called_optimal():
+    import random
+
+    rng = random.Random(7)
+    applications = [
+        app(f"a{i}", round(rng.uniform(0, 10), 3), rng.randint(10_000, 150_000),
+            f"08{rng.randint(1, 4)}", f"k{rng.randint(1, 44)}")
+        for i in range(3000)
+    ]
+    problem = make_problem(applications, pot_cents=sum(a["amount"] for a in applications) // 3,
+                           min_per_regierungsbezirk=50, max_per_kreis=30)
+    outcomes = set()
+    for seconds in (0.01, 0.8, 1.5):
+        try:
+            allocation = allocate_optimal(problem, time_limit_s=seconds)
+        except AllocationError as error:
+            assert error.code == "no_solution"
+            outcomes.add("none")
+            continue
+        assert allocation.spent_cents <= problem.pot_cents
+        if allocation.optimal:
+            assert allocation.status == "optimal" and allocation.gap == 0
+            assert allocation.bound - allocation.total_score <= 1e-6
+        else:
+            assert allocation.status == "time_limit" and allocation.gap > 0
+            assert allocation.bound > allocation.total_score
+        outcomes.add(allocation.status)
+    # Uniform scores to the thousandth make the proof slow: the limit is reached.
+    assert outcomes & {"none", "time_limit"}
