@@ -29,19 +29,22 @@ PER_PAGE = 20
 LIST_CACHE_SECONDS = 300
 
 
-def _results(request, articles, query_string: str = "", version=None) -> tuple:
-    """(page, its rendered list). The list is the same for everyone: it is cached per
-    process, keyed by what it shows and by services.news_version(), so any saved or deleted
-    article renders it anew, and an article whose publication time comes changes the count."""
+def _results(request, articles, *, form=None, version=None) -> tuple:
+    """(page, the rendered filters and list). They are the same for everyone, so each process
+    caches them, keyed by what they show and by services.news_version(): any saved or deleted
+    article renders them anew, and an article whose publication time comes changes the count."""
     page = Paginator(articles, PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    query_string = params.urlencode()
     key = "news:list:" + hashlib.sha256(repr((
-        get_language(), request.path, query_string, page.number, page.paginator.count,
-        version or services.news_version(),
+        get_language(), request.path, request.GET.urlencode(), page.number,
+        page.paginator.count, version or services.news_version(),
     )).encode()).hexdigest()
     html = cache.get(key)
     if html is None:
         html = render_to_string("news/_results.html",
-                                {"page": page, "query_string": query_string}, request)
+                                {"page": page, "query_string": query_string, "form": form})
         cache.set(key, html, LIST_CACHE_SECONDS)
     return page, mark_safe(html)  # noqa: S308 - rendered by our template
 
@@ -58,9 +61,7 @@ def news_list(request):
             )
         else:
             status = 400
-    params = request.GET.copy()
-    params.pop("page", None)
-    page, results = _results(request, articles, params.urlencode(), version)
+    page, results = _results(request, articles, form=form, version=version)
     return render(request, "news/list.html", {
         "form": form,
         "page": page,
