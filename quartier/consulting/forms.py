@@ -275,6 +275,8 @@ class EuroField(forms.CharField):
         value = super().to_python(value).strip().replace("€", "").replace(" ", "")
         if not value:
             return None
+        if len(value) > 20:
+            raise ValidationError(_("Enter an amount in euros, e.g. 950 or 950,00."))
         if "," in value:
             value = value.replace(".", "").replace(",", ".")
         try:
@@ -288,7 +290,7 @@ class EuroField(forms.CharField):
 
 
 class FormatForm(forms.ModelForm):
-    day_rate = EuroField(label=_("Day rate in euros"), max_length=20)
+    day_rate = EuroField(label=_("Day rate in euros"))
 
     class Meta:
         model = Format
