@@ -162,8 +162,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [
-            # The trail of one object (an application, a case, a budget line).
-            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            # The trail of one object (an application, a case, a budget line), newest first.
+            models.Index(fields=["target_type", "target_id", "-created_at"],
+                         name="audit_target_newest"),
         ]
 
     def __str__(self):
