@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from conftest import make_quarter
+from conftest import make_org, make_quarter, make_user
 from quartier.consulting import services
 from quartier.consulting.models import (
     Case,
@@ -152,9 +152,8 @@ def test_staff_assign_through_the_form_and_deviating_needs_a_reason(as_user, sta
     from quartier.consulting.models import MatchingRun, Proposal
 
     run = MatchingRun.objects.create(summary={})
-    other = make_profile(__import__("conftest").make_user(
-        "p2@example.org", "consultant", __import__("conftest").make_org("P2", "consulting_firm"),
-        second_factor=True))
+    other = make_profile(make_user("p2@example.org", "consultant",
+                                   make_org("P2", "consulting_firm"), second_factor=True))
     Proposal.objects.create(run=run, request=request, consultant=other)
     response = client.post(url("request_assign", request.pk), data)
     assert response.status_code == 400 and errors(response, "reason")
