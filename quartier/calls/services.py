@@ -65,6 +65,12 @@ def allocation_time_limit_s() -> float:
                          allocation_engine.DEFAULT_TIME_LIMIT_S))
 
 
+def _locked(model, pk, *related):
+    """The row, locked until the transaction ends; the related rows are read with it but not
+    locked (PostgreSQL cannot lock the nullable side of an outer join)."""
+    return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+
+
 def _site_url(path: str) -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/") + path
 
@@ -260,8 +266,7 @@ def save_draft(application: Application, *, actor, fields: dict,
                cost_items: list[tuple[str, int]] | None = None) -> Application:
     """Store what the applicant has written so far; nothing is required yet. `fields` holds
     any of DRAFT_FIELDS and "gemeinde"; None for quarters or cost_items keeps them."""
-    application = Application.objects.select_for_update().select_related(
-        "call", "organisation__place").get(pk=application.pk)
+    application = _locked(Application, application.pk, "call", "organisation__place")
     _check_editable(application)
     if "gemeinde" in fields:
         gemeinde = fields["gemeinde"]
@@ -385,8 +390,7 @@ def submit_application(application: Application, *, actor, now=None) -> Applicat
     """Submit a complete draft before the deadline (the server's clock decides). Stores the
     content with its SHA-256 and mails the receipt. Raises ValidationError, changing nothing,
     when the deadline has passed or the application is incomplete."""
-    application = Application.objects.select_for_update().select_related(
-        "call", "organisation", "gemeinde").get(pk=application.pk)
+    application = _locked(Application, application.pk, "call", "organisation", "gemeinde")
     now = now or timezone.now()
     if not application.is_draft():
         raise ValidationError(_("The application has already been submitted."))
@@ -461,8 +465,7 @@ def check_pdf(upload) -> bytes:
 
 @transaction.atomic
 def add_attachment(application: Application, upload, *, actor) -> Attachment:
-    application = Application.objects.select_for_update().select_related("call").get(
-        pk=application.pk)
+    application = _locked(Application, application.pk, "call")
     _check_editable(application)
     if application.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(_("At most %(count)s files can be attached.")
@@ -484,8 +487,7 @@ def add_attachment(application: Application, upload, *, actor) -> Attachment:
 
 @transaction.atomic
 def remove_attachment(attachment: Attachment, *, actor) -> None:
-    application = Application.objects.select_for_update().select_related("call").get(
-        pk=attachment.application_id)
+    application = _locked(Application, attachment.application_id, "call")
     _check_editable(application)
     name = attachment.file.name
     attachment.delete()
@@ -500,8 +502,7 @@ def remove_attachment(attachment: Attachment, *, actor) -> None:
 @transaction.atomic
 def decide_eligibility(application: Application, *, eligible: bool, reason: str,
                        actor) -> Application:
-    application = Application.objects.select_for_update().select_related("call").get(
-        pk=application.pk)
+    application = _locked(Application, application.pk, "call")
     if application.is_draft():
         raise ValidationError(_("Only submitted applications are checked."))
     if application.call.phase not in (Call.Phase.PUBLISHED,):
@@ -729,9 +730,8 @@ def score_review(review: Review, values: dict[int, tuple[int, str]], *, actor) -
     """Store a juror's scores: `values` maps criterion pk → (score, comment), one for every
     criterion of the call, each score on the call's scale. Raises ValidationError (nothing
     stored) otherwise, PermissionDenied if the review is not the actor's."""
-    review = Review.objects.select_for_update().select_related(
-        "application__call", "application__organisation__place", "application__gemeinde"
-    ).get(pk=review.pk)
+    review = _locked(Review, review.pk, "application__call", "application__organisation__place",
+                     "application__gemeinde")
     if actor is None or review.juror_id != actor.pk:
         raise PermissionDenied(_("This application is not assigned to you."))
     application = review.application
@@ -967,7 +967,7 @@ def decide_call(call: Call, run: AllocationRun, *, base_method: str,
     (0 or missing = no award), `reasons` the written reason for each deviation from the
     computed allocation of `base_method`. Awards are committed on the call's budget line in
     the same transaction; if the line has too little left, nothing is decided (Overspend)."""
-    call = Call.objects.select_for_update().select_related("budget_line").get(pk=call.pk)
+    call = _locked(Call, call.pk, "budget_line")
     now = now or timezone.now()
     if call.phase != Call.Phase.JURY_CLOSED:
         raise ValidationError(_("Only a call whose jury is closed and that is not yet decided "
@@ -1081,8 +1081,7 @@ def _mail_decisions(call: Call, decisions: list[Decision]) -> None:
 @transaction.atomic
 def revoke_award(decision: Decision, *, reason: str, actor) -> Decision:
     """Withdraw an award: what is still committed and unpaid is released in the ledger."""
-    decision = Decision.objects.select_for_update().select_related("application").get(
-        pk=decision.pk)
+    decision = _locked(Decision, decision.pk, "application")
     if not decision.is_award():
         raise ValidationError(_("This is not a standing award."))
     if not reason.strip():
