@@ -10,6 +10,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def english_messages(request):
+    """Unit tests assert the English msgids; browser tests read the German pages."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    from django.conf import settings
+    from django.utils import translation
+
+    client = request.getfixturevalue("client")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def ulm_resident(other_coordinator):
     """A resident of another Gemeinde (Ulm)."""
