@@ -2,6 +2,7 @@
 section on the quarter page."""
 
 from django import template
+from django.utils.html import format_html_join
 
 from quartier.participation import services
 
@@ -118,4 +119,55 @@ def comment_html(context, comment):
         '<article class="comment{}" id="comment-{}" aria-labelledby="comment-{}-meta">{}{}'
         "</article>",
         " comment-hidden" if comment.hidden else "", pk, pk, meta, body,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def idea_item_html(context, idea):
+    """One entry of the idea list as HTML, rendered in Python (the list is the busiest page):
+    title, status, category, support, comments, author, date, where, the start of the text."""
+    from django.template.loader import render_to_string
+    from django.utils import formats, timezone
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from quartier.participation.models import Category, Idea
+
+    shared = context.render_context.get("participation_idea_items")
+    if shared is None:
+        shared = {
+            "url": idea.get_absolute_url()[:-len(f"{idea.pk}/")],
+            "statuses": {value: str(label) for value, label in Idea.Status.choices},
+            "categories": {value: str(label) for value, label in Category.choices},
+            "demo": render_to_string("_demo_badge.html"),
+            "supported": context.get("supported") or set(),
+            "you": _("you support it"), "where": _("Where:"), "mapped": _("on the map"),
+        }
+        context.render_context["participation_idea_items"] = shared
+    created = timezone.localtime(idea.created_at)
+    text = idea.text if len(idea.text) <= 240 else idea.text[:239].rstrip() + "…"
+    facts = [
+        ngettext("%(counter)s supporter", "%(counter)s supporters", idea.support_count)
+        % {"counter": idea.support_count},
+        ngettext("%(counter)s comment", "%(counter)s comments", idea.comment_count)
+        % {"counter": idea.comment_count},
+    ]
+    details = [format_html("{}, {}", services.display_name(idea.author),
+                           formats.date_format(created, "j. F Y"))]
+    if idea.location_text:
+        details.append(format_html("{} {}", shared["where"], idea.location_text))
+    if idea.x is not None:
+        details.append(shared["mapped"])
+    return format_html(
+        '<li class="idea-item"><h3><a href="{}{}/">{}</a>{}</h3>'
+        '<p class="idea-facts"><span class="badge status-{}">{}</span> {} · {} · {}{}</p>'
+        '<p class="muted">{}</p><p>{}</p></li>',
+        shared["url"], idea.pk, idea.title,
+        format_html(" {}", shared["demo"]) if idea.is_demo else "",
+        idea.status, shared["statuses"].get(idea.status, idea.status),
+        shared["categories"].get(idea.category, idea.category), facts[0], facts[1],
+        format_html(" · <strong>{}</strong>", shared["you"])
+        if idea.pk in shared["supported"] else "",
+        format_html_join(" · ", "{}", ((d,) for d in details)), text,
     )
