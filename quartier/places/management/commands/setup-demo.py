@@ -27,6 +27,8 @@ class Command(BaseCommand):
         call_command("budget", "demo", stdout=self.stdout)
         # The ideas competition (decided, booked on the 2018/2019 line) and an open call.
         call_command("calls", "demo", stdout=self.stdout)
+        # A year of consulting: formats, consultants, requests, cases, sessions (idempotent).
+        call_command("consulting", "demo", stdout=self.stdout)
         # News articles telling the strategy's story, with related articles (idempotent).
         call_command("news", "demo", stdout=self.stdout)
         # Quarter budgets in Tübingen: one counted, one open for voting (idempotent).
