@@ -390,8 +390,9 @@ def submit_request(
         errors["topic"] = _("The topic does not fit the format: choose a topic of “%(kind)s”.") \
             % {"kind": format.get_kind_display()}
     if mode not in format.modes():
-        errors["mode"] = _("This format is offered only %(delivery)s.") % {
-            "delivery": format.get_delivery_display().lower()}
+        errors["mode"] = _("This format is offered only on site.") \
+            if format.delivery == Format.Delivery.ON_SITE else \
+            _("This format is offered only online.")
     if earliest < today:
         errors["earliest"] = _("The start must not be in the past.")
     if latest < earliest:
