@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quartier.pb import services
@@ -349,9 +350,28 @@ class CodeForm(forms.Form):
 class CodesForm(forms.Form):
     number = forms.IntegerField(
         label=_("Number of codes"), min_value=1, max_value=services.MAX_CODES_PER_BATCH,
-        help_text=_("One per household letter. The codes are printed only once, on the letters "
+        help_text=_("One per household letter. The codes are written only once, in the file "
                     "you download now; the platform keeps only a fingerprint of each."),
     )
+    output = forms.ChoiceField(label=_("File"), widget=forms.RadioSelect, initial="pdf")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["output"].choices = [
+            ("pdf", gettext("Letters to print (PDF), up to %(n)s codes at a time")
+             % {"n": services.MAX_LETTERS_PER_PDF}),
+            ("csv", gettext("Codes for a print shop's mail merge (CSV), up to %(n)s codes at "
+                            "a time") % {"n": services.MAX_CODES_PER_BATCH}),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("number")
+        if cleaned.get("output") == "pdf" and number and number > services.MAX_LETTERS_PER_PDF:
+            self.add_error("number", _(
+                "Letters come at most %(n)s at a time: generate several batches, or choose "
+                "the CSV file for a print shop.") % {"n": services.MAX_LETTERS_PER_PDF})
+        return cleaned
 
 
 class VoidCodesForm(forms.Form):

@@ -59,6 +59,9 @@ Progress = Callable[[str], None]
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 MAX_CODES_PER_BATCH = 5000
+# Letters are rendered in the request (WeasyPrint, about 0.1 s a page): larger mailings go
+# out in several batches, or as CSV to a print shop's mail merge.
+MAX_LETTERS_PER_PDF = 200
 MAX_SHEET_LENGTH = 40
 # Budgets up to ten billion euros; more is a typing error.
 MAX_AMOUNT_CENTS = 10**12

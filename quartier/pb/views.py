@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.services import is_programme_staff
-from quartier.downloads import pdf_response
+from quartier.downloads import csv_response, pdf_response
 from quartier.pb import services
 from quartier.pb.forms import (
     BallotForm,
@@ -356,11 +356,16 @@ def letters(request, pk):
             form.add_error(None, error)
         else:
             url = request.build_absolute_uri(reverse("pb:code", args=[budget.pk]))
+            name = f"voting-codes-{budget.pk}-{codes[0][0]}-{codes[-1][0]}"
+            if form.cleaned_data["output"] == "csv":
+                return csv_response(["number", "code", "url"],
+                                    ((serial, code, url) for serial, code in codes),
+                                    f"{name}.csv")
             return pdf_response("pb/letters_pdf.html", {
                 "budget": budget, "codes": codes, "url": url,
                 "opens": timezone.localtime(budget.voting_opens),
                 "closes": timezone.localtime(budget.voting_closes),
-            }, request, f"voting-codes-{budget.pk}-{codes[0][0]}-{codes[-1][0]}.pdf")
+            }, request, f"{name}.pdf")
     return _render_codes(request, budget, form, VoidCodesForm(), status=400)
 
 

@@ -115,9 +115,13 @@ def test_the_coordinator_prints_letters_and_voids_a_lost_one(page, sign_in, budg
     page.get_by_role("link", name="Abstimmungscodes").click()
     expect(page.get_by_text("Es wurden noch keine Codes erzeugt.")).to_be_visible()
     check_axe(page)
+    page.get_by_label("Anzahl der Codes").fill("300")
+    page.get_by_role("button", name="Erzeugen und herunterladen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Briefe gibt es höchstens 200 auf einmal")
+    check_axe(page)
     page.get_by_label("Anzahl der Codes").fill("3")
     with page.expect_download() as download:
-        page.get_by_role("button", name="Erzeugen und Briefe herunterladen (PDF)").click()
+        page.get_by_role("button", name="Erzeugen und herunterladen").click()
     assert download.value.suggested_filename == f"voting-codes-{budget.pk}-1-3.pdf"
     assert VotingCode.objects.count() == 3
     page.reload()

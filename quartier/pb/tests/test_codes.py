@@ -64,7 +64,8 @@ def test_no_codes_after_voting_closed_or_for_budgets_without_codes(budget, quart
 
 def test_the_letters_come_as_a_pdf(client, coordinator, budget):
     client.force_login(coordinator)
-    response = client.post(f"/quarter-budgets/{budget.pk}/codes/letters/", {"number": "3"})
+    response = client.post(f"/quarter-budgets/{budget.pk}/codes/letters/",
+                           {"number": "3", "output": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert 'filename="voting-codes-' in response["Content-Disposition"]
@@ -73,12 +74,29 @@ def test_the_letters_come_as_a_pdf(client, coordinator, budget):
     assert page.context["batches"][0]["total"] == 3
 
 
-@pytest.mark.parametrize("number", ["", "0", "5001", "drei", "1e3"])
-def test_a_wrong_number_on_the_page_creates_nothing(client, coordinator, budget, number):
+def test_a_print_shop_gets_the_codes_as_csv(client, coordinator, budget):
     client.force_login(coordinator)
-    response = client.post(f"/quarter-budgets/{budget.pk}/codes/letters/", {"number": number})
+    response = client.post(f"/quarter-budgets/{budget.pk}/codes/letters/",
+                           {"number": "1000", "output": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = response.content.decode().splitlines()
+    assert rows[0] == "number,code,url" and len(rows) == 1001
+    serial, code, url = rows[500].split(",")
+    assert serial == "500" and url.endswith(f"/quarter-budgets/{budget.pk}/code/")
+    assert services.find_code(budget, code).serial == 500
+
+
+@pytest.mark.parametrize("number, output", [
+    ("", "pdf"), ("0", "pdf"), ("5001", "csv"), ("drei", "pdf"), ("1e3", "pdf"),
+    ("201", "pdf"), ("10", "zip"), ("10", ""),
+])
+def test_a_wrong_request_on_the_page_creates_nothing(client, coordinator, budget, number,
+                                                     output):
+    client.force_login(coordinator)
+    response = client.post(f"/quarter-budgets/{budget.pk}/codes/letters/",
+                           {"number": number, "output": output})
     assert response.status_code == 400
-    assert "number" in response.context["form"].errors
+    assert response.context["form"].errors
     assert not VotingCode.objects.exists()
 
 
