@@ -33,6 +33,9 @@ from scipy import sparse
 
 RELATED_LIMIT = 5
 MIN_SIMILARITY = 0.05
+# Similarities are rounded to this many decimals, as stored, so equal texts tie exactly and
+# a stored list compares with a fresh score without floating-point noise.
+DECIMALS = 6
 MIN_WORD_LENGTH = 3
 # Rows of the similarity matrix computed at once by all_neighbours (memory: CHUNK × N floats).
 CHUNK = 512
@@ -189,7 +192,7 @@ def _top(index: Index, row: int, shared: np.ndarray, similarity: np.ndarray,
         keep = np.argpartition(-score, limit * 4)[: limit * 4]
         candidates = candidates[keep]
     found = [
-        Neighbour(int(index.ids[c]), int(round(shared[c])), float(similarity[c]))
+        Neighbour(int(index.ids[c]), int(round(shared[c])), round(float(similarity[c]), DECIMALS))
         for c in candidates
     ]
     found.sort(key=Neighbour.sort_key)
@@ -249,7 +252,8 @@ def affected(
     for row, other in enumerate(index.ids.tolist()):
         if other == document_id:
             continue
-        candidate = Neighbour(document_id, int(shared[row]), float(similarity[row]))
+        candidate = Neighbour(document_id, int(shared[row]),
+                              round(float(similarity[row]), DECIMALS))
         if candidate.shared < 1 and candidate.similarity < MIN_SIMILARITY:
             continue
         found = stored.get(other, ())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -387,6 +387,21 @@ def candidate_documents() -> list[engine.Document]:
     ]
 
 
+# Any number; PostgreSQL's transaction-level advisory lock of the related-article lists.
+RELATED_LOCK = 7_310_001
+
+
+def _lock_related() -> None:
+    """One recomputation at a time, each reading what the one before it committed.
+
+    Two saves at the same moment would otherwise both start from the old lists and the later
+    commit would drop the earlier article. SQLite already runs writing transactions one by one
+    (IMMEDIATE); PostgreSQL takes an advisory lock until the transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELATED_LOCK])
+
+
 def _stored_lists() -> dict[int, list[engine.Neighbour]]:
     stored: dict[int, list[engine.Neighbour]] = {}
     for article, related, shared, similarity in RelatedArticle.objects.order_by(
@@ -399,7 +414,7 @@ def _replace(lists: dict[int, list[engine.Neighbour]]) -> None:
     RelatedArticle.objects.filter(article_id__in=list(lists)).delete()
     RelatedArticle.objects.bulk_create([
         RelatedArticle(article_id=article, related_id=n.id, rank=rank, shared=n.shared,
-                       similarity=round(n.similarity, 6))
+                       similarity=n.similarity)
         for article, found in lists.items() for rank, n in enumerate(found, start=1)
     ], batch_size=1000)
 
@@ -411,6 +426,7 @@ def update_related(article_id: int, *, also: Iterable[int] = ()) -> set[int]:
     The IDF weights shift a little with every article; lists it does not touch keep their
     weights until the next full recomputation (`quartier news related`).
     """
+    _lock_related()
     index = engine.build_index(candidate_documents())
     stored = _stored_lists()
     if article_id in index.position:
@@ -435,6 +451,7 @@ def recompute_related(*, refresh_terms: bool = False, progress: Progress = no_pr
                 article.title, f"{article.teaser}\n{markup.plain_text(article.body_html)}"
             )
             Article.objects.filter(pk=article.pk).update(terms=terms)
+    _lock_related()
     documents = candidate_documents()
     progress(_("%(n)s published articles") % {"n": len(documents)})
     index = engine.build_index(documents)
