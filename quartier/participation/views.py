@@ -75,13 +75,28 @@ def _fragment(request, key: tuple, render) -> str:
     return html
 
 
-def _center(quarter) -> str:
-    lon, lat = geo.utm_to_lonlat(quarter.x, quarter.y)
-    return f"{lat:.5f},{lon:.5f}"
+def _with_places(queryset, prefix: str):
+    """With the quarter and its Gemeinde (the breadcrumbs above come from _crumbs)."""
+    return queryset.select_related(f"{prefix}gemeinde").defer(
+        f"{prefix}gemeinde__boundary", f"{prefix}gemeinde__search_key"
+    )
 
 
 def _crumbs(quarter) -> list:
-    return [*places.ancestors(quarter.gemeinde), quarter.gemeinde, quarter]
+    """Land, Regierungsbezirk, Kreis, Gemeinde, quarter: the places above the Gemeinde by
+    their nested AGS in one small query (cheaper than joining four places with boundaries)."""
+    from quartier.places.models import Place
+
+    gemeinde = quarter.gemeinde
+    prefixes = {gemeinde.ags[:n] for n in (2, 3, 5)} - {gemeinde.ags}
+    above = sorted(Place.objects.filter(ags__in=prefixes).only("ags", "name", "kind"),
+                   key=lambda place: len(place.ags))
+    return [*above, gemeinde, quarter]
+
+
+def _center(quarter) -> str:
+    lon, lat = geo.utm_to_lonlat(quarter.x, quarter.y)
+    return f"{lat:.5f},{lon:.5f}"
 
 
 # Processes --------------------------------------------------------------------------------
@@ -93,8 +108,7 @@ def _get_process(request, pk: int, perm: str = "participation.view_process", *,
     the quarter's places (breadcrumbs) and the phases."""
     processes = Process.objects.select_related("quarter__gemeinde")
     if full:
-        processes = (processes.select_related("quarter__gemeinde__parent__parent__parent")
-                     .prefetch_related("phases__budget"))
+        processes = _with_places(processes, "quarter__").prefetch_related("phases__budget")
     process = get_object_or_404(processes, pk=pk)
     if not request.user.has_perm("participation.view_process", process):
         raise Http404
@@ -110,7 +124,7 @@ def overview(request):
 
 def quarter_section(request, quarter_pk):
     quarter = get_object_or_404(
-        Quarter.objects.select_related("gemeinde__parent__parent__parent"), pk=quarter_pk
+        _with_places(Quarter.objects.all(), ""), pk=quarter_pk
     )
     if not request.user.has_perm("places.view_quarter", quarter):
         raise Http404
@@ -162,8 +176,7 @@ def _process_values(form) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def process_create(request, quarter_pk):
-    quarter = get_object_or_404(Quarter.objects.select_related("gemeinde__parent__parent"),
-                                pk=quarter_pk)
+    quarter = get_object_or_404(_with_places(Quarter.objects.all(), ""), pk=quarter_pk)
     if not request.user.has_perm("participation.add_process", quarter):
         raise PermissionDenied
     form, formset = _process_forms(request, quarter, None)
@@ -264,8 +277,13 @@ def idea_list(request, pk):
     results_html = mark_safe(_fragment(request, key, results))  # noqa: S308 - our template
     if request.htmx:
         return HttpResponse(results_html)
+    filters_html = mark_safe(_fragment(  # noqa: S308 - our template
+        request, ("filters", process.pk, tuple(sorted(params.lists()))),
+        lambda: render_to_string("participation/_idea_filters.html",
+                                 {"process": process, "form": form}, request),
+    ))
     return render(request, "participation/ideas.html", {
-        "process": process, "form": form, "results_html": results_html,
+        "process": process, "filters_html": filters_html, "results_html": results_html,
         "ancestors": _crumbs(process.quarter),
         "can_propose": request.user.has_perm("participation.add_idea", process),
         "geojson_url": reverse("participation:ideas_geojson", args=[process.pk]),
@@ -286,13 +304,11 @@ def ideas_geojson(request, pk):
 
 
 def _get_idea(request, pk: int) -> Idea:
-    idea = get_object_or_404(
-        Idea.objects.select_related(
-            "process__quarter__gemeinde__parent__parent__parent",
-            "author__participation_settings", "answered_by",
-        ).prefetch_related(Prefetch("process__phases", queryset=Phase.objects.all())),
-        pk=pk,
-    )
+    ideas = _with_places(
+        Idea.objects.select_related("author__participation_settings"),
+        "process__quarter__",
+    ).prefetch_related(Prefetch("process__phases", queryset=Phase.objects.all()))
+    idea = get_object_or_404(ideas, pk=pk)
     if not request.user.has_perm("participation.view_process", idea.process):
         raise Http404
     return idea
@@ -709,7 +725,7 @@ def poll_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def poll(request, pk):
     poll = get_object_or_404(
-        Poll.objects.select_related("phase", "process__quarter__gemeinde__parent__parent__parent"),
+        _with_places(Poll.objects.select_related("phase"), "process__quarter__"),
         pk=pk,
     )
     process = poll.process
@@ -748,7 +764,7 @@ def poll(request, pk):
 
 def _get_meeting(request, pk: int) -> Meeting:
     meeting = get_object_or_404(
-        Meeting.objects.select_related("process__quarter__gemeinde__parent__parent__parent"),
+        _with_places(Meeting.objects.all(), "process__quarter__"),
         pk=pk,
     )
     if not request.user.has_perm("participation.view_process", meeting.process):
