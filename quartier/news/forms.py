@@ -70,7 +70,8 @@ class ArticleForm(forms.ModelForm):
                 Q(pk__in=choices.values("pk")) | Q(pk=self.instance.publisher_id))
             self.initial["publisher"] = self.instance.publisher.ags
             self.initial.setdefault("places_text", services.places_text(
-                self.instance.places.all(), self.instance.quarters.select_related("gemeinde")))
+                self.instance.places.only("ags"),
+                self.instance.quarters.select_related("gemeinde").only("name", "gemeinde__ags")))
         self.fields["publisher"].queryset = choices.order_by("ags")
         self.fields["publisher"].label_from_instance = services.place_label
         self.fields["status"].choices = Article.Status.choices

@@ -172,7 +172,7 @@ def read_places(text: str, *, within: Place | None) -> tuple[list[Place], list[Q
     if quarter_refs:
         candidates = Quarter.objects.published().filter(
             gemeinde__ags__in={ags for _line, ags, _name in quarter_refs}
-        ).select_related("gemeinde")
+        ).select_related("gemeinde").only("name", "status", "gemeinde__ags", "gemeinde__name")
         by_name = {(q.gemeinde.ags, fold_query(q.name)): q for q in candidates}
         for line, ags, name in quarter_refs:
             quarter = by_name.get((ags, name))
@@ -181,7 +181,8 @@ def read_places(text: str, *, within: Place | None) -> tuple[list[Place], list[Q
                                 "name.") % {"text": line, "gemeinde": directory.by_ags[ags][2]})
             elif quarter not in quarters:
                 quarters.append(quarter)
-    places = list(Place.objects.filter(ags__in=place_ags).order_by("ags"))
+    places = list(Place.objects.filter(ags__in=place_ags).only("ags", "name", "kind")
+                  .order_by("ags"))
     if within is not None and within.kind != Kind.LAND:
         outside = [directory.line(p.ags) for p in places if not p.ags.startswith(within.ags)]
         outside += [quarter_line(q, directory) for q in quarters

@@ -116,7 +116,9 @@ def quarter_list(request, pk):
 
 def _get_article(request, pk: int, perm: str) -> Article:
     """The article if the user may see it; 404 hides drafts of others entirely."""
-    article = get_object_or_404(Article.objects.select_related("publisher", "author"), pk=pk)
+    article = get_object_or_404(
+        Article.objects.select_related("publisher", "author").defer(
+            "publisher__boundary", "publisher__search_key"), pk=pk)
     if not request.user.has_perm("news.view_article", article):
         raise Http404
     if perm != "news.view_article" and not request.user.has_perm(perm, article):
@@ -133,8 +135,10 @@ def _article_context(request, article, *, comment_form=None, failed_parent=None,
     return {
         "article": article,
         "tags": list(article.tags.order_by("name")),
-        "places": list(article.places.order_by("name")),
-        "quarters": list(article.quarters.published().select_related("gemeinde")),
+        # Boundaries are large GeoJSON: only what the page names.
+        "places": list(article.places.only("ags", "name", "kind").order_by("name")),
+        "quarters": list(article.quarters.published().select_related("gemeinde").only(
+            "name", "status", "gemeinde__name", "gemeinde__ags")),
         "related": services.related_of(article),
         "can_change": request.user.has_perm("news.change_article", article),
         "can_delete": request.user.has_perm("news.delete_article", article),
