@@ -581,6 +581,7 @@ def _profile_page(request, *, form, profile, own: bool, absence_form=None, statu
         "form": form, "profile": saved, "own": own,
         "absences": list(saved.absences.all()) if saved else [],
         "absence_form": absence_form or AbsenceForm(),
+        "absence_errors": bool(absence_form is not None and absence_form.errors),
         "calendar_url": request.build_absolute_uri(reverse(
             "consulting:calendar", args=[saved.calendar_token])) if saved and own else None,
     }, status=status)

@@ -28,7 +28,7 @@ def weekday_after(day, days):
 def test_request_triage_matching_sessions_feedback_and_coverage(page, sign_in, live_server):
     today = timezone.localdate()
     tuebingen = Place.objects.get(ags="08416041")
-    quarter = make_quarter(tuebingen, name="Südstadt")
+    make_quarter(tuebingen, name="Südstadt")
     make_format()
     make_line(first_year=today.year, last_year=today.year + 1, code="beratung-heute")
     coordinator = make_user("kommune@example.org", "municipal_coordinator",
