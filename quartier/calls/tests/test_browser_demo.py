@@ -18,12 +18,13 @@ def test_the_ideas_competition_shows_53_municipalities_and_2_7_million_euros(pag
     page.goto("/calls/")
     expect(page.get_by_role("link", name=demo.OPEN_CALL_TITLE)).to_be_visible()
     check_axe(page)
-    page.get_by_role("link", name=demo.COMPETITION_TITLE).click()
+    page.get_by_role("link", name=demo.COMPETITION_TITLE, exact=True).click()
     expect(page.get_by_text("Demodaten").first).to_be_visible()
     check_axe(page)
     page.get_by_role("link", name="Zu den Ergebnissen").click()
     expect(page.get_by_text("53 Kommunen, 2.700.000,00 €")).to_be_visible()
-    expect(page.locator(".leaflet-interactive")).to_have_count(53)
+    # The 44 Kreis outlines and one point per award.
+    expect(page.locator(".leaflet-interactive")).to_have_count(44 + 53)
     expect(page.locator("tbody tr")).to_have_count(53)
     check_axe(page)
 
