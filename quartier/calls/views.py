@@ -162,8 +162,6 @@ def application(request, pk):
     context = {
         **_content(application),
         "can_change": user.has_perm("calls.change_application", application),
-        "is_applicant": user.has_perm("calls.change_application", application)
-        or application.organisation_id in services.applicant_organisation_ids(user),
         "can_manage": can_manage,
         "checks": [(c, services.CHECK_LABELS.get(c["check"], c["check"]))
                    for c in application.checks],
@@ -259,10 +257,10 @@ def _render_application_form(request, application, form, formset, attachment_for
     }, status=400 if errors else 200)
 
 
-@login_required
 @require_POST
 def application_autosave(request, pk):
-    """Save the draft as it is typed (HTMX); only fields that are valid are stored."""
+    """Save the draft as it is typed (HTMX); only fields that are valid are stored. A signed-out
+    or refused request gets the status text, not a redirect that HTMX would swap in."""
     application = get_object_or_404(Application.objects.select_related("call", "organisation"),
                                     pk=pk)
     if not request.user.has_perm("calls.change_application", application):
