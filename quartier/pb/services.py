@@ -388,15 +388,15 @@ def void_codes(budget: Budget, serials: list[int], *, reason: str, actor) -> int
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give a reason for voiding the codes."))
+    # Lock: a code being voided cannot vote meanwhile (cast_ballot locks the same rows).
     codes = list(VotingCode.objects.select_for_update()
-                 .filter(budget=budget, serial__in=serials, is_void=False)
-                 .annotate(used=Count("ballot")))
+                 .filter(budget=budget, serial__in=serials, is_void=False))
     found = {code.serial for code in codes}
     missing = sorted(set(serials) - found)
     if missing:
         raise ValidationError(_("There is no valid code with the number %(serial)s.")
                               % {"serial": missing[0]})
-    used = sorted(code.serial for code in codes if code.used)
+    used = sorted(Ballot.objects.filter(code__in=codes).values_list("code__serial", flat=True))
     if used:
         raise ValidationError(_("The code with the number %(serial)s has been used to vote; "
                                 "it cannot be voided.") % {"serial": used[0]})
