@@ -4,7 +4,7 @@ The catalogue's formats, about forty consultants of the Land and of contracted f
 topics, languages, regions, capacities, absences), a few hundred requests of Kommunen,
 Landkreise and civil-society organisations from mid-2018 to the end of 2019 across the
 state (a few Kreise stay white spots), their cases with sessions, outcomes, feedback and
-the money booked on the demo budget line 2018/2019 — all through the services, so the
+the money booked on the demo budget line 2018/2019 – all through the services, so the
 ledger and the audit trail hold them too. Then open requests for today's triage and
 matching, and running cases for the demo consultant account. Deterministic for a seed;
 does nothing when demo consulting already exists.
@@ -402,8 +402,8 @@ def _history(rng, places, formats, topics, profiles, line, staff, counts, progre
     scores = services.gap_scores()
     weights = [math.sqrt(place.population) for place, _q in places]
     load: dict[int, float] = {}
-    plan = [(date(2018, 7, 2), date(2018, 12, 14), 50),
-            (date(2019, 1, 7), date(2019, 12, 13), 220)]
+    plan = [(date(2018, 7, 2), date(2018, 12, 14), 40),
+            (date(2019, 1, 7), date(2019, 12, 13), 190)]
     for first, last, number in plan:
         span = (last - first).days
         for _index in range(number):
@@ -437,7 +437,7 @@ def _today_work(rng, places, formats, topics, profiles, staff, counts, progress)
     today = timezone.localdate()
     scores = services.gap_scores()
     weights = [math.sqrt(place.population) for place, _q in places]
-    for index in range(36):
+    for index in range(30):
         place, quarters = rng.choices(places, weights=weights)[0]
         submitted = today - timedelta(days=rng.randint(1, 30))
         earliest = today + timedelta(days=rng.randint(7, 60))

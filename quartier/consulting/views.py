@@ -156,7 +156,9 @@ def request_list(request):
 def request_create(request):
     if not request.user.has_perm("consulting.add_request"):
         raise PermissionDenied
-    form = RequestForm(request.POST or None, user=request.user)
+    initial = {"quarters": [request.GET["quarter"]]} if request.GET.get("quarter", "").isdigit() \
+        else {}
+    form = RequestForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -31,3 +31,22 @@ def km(value) -> str:
 def halves(value) -> str:
     """Half days as a number of days: 3 → “1,5”."""
     return days((value or 0) / 2)
+
+
+@register.inclusion_tag("consulting/_quarter.html", takes_context=True)
+def quarter_consulting(context, quarter):
+    """The consulting a quarter has had (counts only, never protocols), in one query, and
+    the way to request it."""
+    from django.db.models import Count, Q, Sum
+
+    from quartier.consulting.models import Case
+
+    figures = Case.objects.filter(request__quarters=quarter).exclude(
+        state=Case.State.CANCELLED).aggregate(
+        total=Count("id", distinct=True),
+        running=Count("id", filter=Q(state=Case.State.ACTIVE), distinct=True),
+        halves=Sum("sessions__half_days"))
+    user = context.get("user")
+    return {"quarter": quarter, "cases": figures["total"], "running": figures["running"],
+            "days": (figures["halves"] or 0) / 2,
+            "may_request": user is not None and user.has_perm("consulting.add_request")}
