@@ -104,3 +104,53 @@ def test_posts_of_people_who_may_not_change_nothing(role, request, client, world
     assert world["draft"].status == "draft"
     assert idea.title == "Mehr Bänke" and idea.status == "submitted"
     assert not comment.hidden and not services.is_blocked(world["resident"])
+
+
+def test_visitors_without_an_account_change_nothing_by_posting(client, world):
+    idea, meeting = world["idea"], world["meeting"]
+    poll = world["process"].polls.get()
+    posts = [
+        (f"/participation/ideas/{idea.pk}/support/", {"support": "1"}),
+        (f"/participation/ideas/{idea.pk}/follow/", {"follow": "1"}),
+        (f"/participation/ideas/{idea.pk}/comments/", {"text": "Anonym"}),
+        (f"/participation/{world['process'].pk}/follow/", {"follow": "1"}),
+        (f"/participation/meetings/{meeting.pk}/register/", {}),
+        (poll.get_absolute_url(), {"options": poll.options.first().pk}),
+        (f"/participation/report/idea/{idea.pk}/", {"reason": "spam"}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code in (302, 403), url
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"], url
+    from quartier.participation.models import (
+        Comment,
+        Follow,
+        PollParticipation,
+        Registration,
+        Report,
+        Support,
+    )
+
+    assert Comment.objects.count() == 1
+    for model in (Follow, PollParticipation, Registration, Report, Support):
+        assert not model.objects.exists(), model
+
+
+def test_a_blocked_account_changes_nothing_by_posting(client, world, member, staff):
+    services.block(member, "Spam", moderator=staff)
+    client.force_login(member)
+    idea, meeting = world["idea"], world["meeting"]
+    poll = world["process"].polls.get()
+    client.post(f"/participation/ideas/{idea.pk}/support/", {"support": "1"})
+    assert client.post(f"/participation/ideas/{idea.pk}/comments/",
+                       {"text": "Gesperrt"}).status_code == 403
+    client.post(f"/participation/meetings/{meeting.pk}/register/")
+    assert client.post(poll.get_absolute_url(),
+                       {"options": poll.options.first().pk}).status_code == 403
+    assert client.get(f"/participation/{world['process'].pk}/ideas/new/").status_code == 403
+    from quartier.participation.models import Idea, PollParticipation, Registration, Support
+
+    assert not Support.objects.exists() and not Registration.objects.exists()
+    assert not PollParticipation.objects.exists()
+    assert Idea.objects.get(pk=idea.pk).comment_count == 1  # the one of the fixture
