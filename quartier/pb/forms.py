@@ -5,7 +5,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext
+from django.utils.formats import number_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from quartier.pb import services
@@ -40,7 +41,7 @@ def _whole(label, *, minimum=0, maximum, help_text="", required=True, initial=No
 class BudgetForm(forms.Form):
     """A budget's settings; dates are entered in Berlin time (the site's time zone)."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("pb", "Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"), max_length=4000, required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -136,7 +137,7 @@ def _point_fields():
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("pb", "Title"), max_length=200)
     description = forms.CharField(
         label=_("What should be done, and for whom?"), max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -359,9 +360,10 @@ class CodesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["output"].choices = [
             ("pdf", gettext("Letters to print (PDF), up to %(n)s codes at a time")
-             % {"n": services.MAX_LETTERS_PER_PDF}),
+             % {"n": number_format(services.MAX_LETTERS_PER_PDF, force_grouping=True)}),
             ("csv", gettext("Codes for a print shop's mail merge (CSV), up to %(n)s codes at "
-                            "a time") % {"n": services.MAX_CODES_PER_BATCH}),
+                            "a time")
+             % {"n": number_format(services.MAX_CODES_PER_BATCH, force_grouping=True)}),
         ]
 
     def clean(self):
@@ -405,6 +407,7 @@ class PaperEntryForm(forms.Form):
 
     sheet = forms.CharField(
         label=_("Ballot number"), max_length=services.MAX_SHEET_LENGTH,
+        help_text=_("As written on the paper ballot, e.g. “A-17”."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
     projects = forms.CharField(

@@ -12,12 +12,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Phase(models.TextChoices):
     UPCOMING = "upcoming", _("Not started yet")
     PROPOSAL = "proposal", _("Proposals")
-    REVIEW = "review", _("Review")
+    REVIEW = "review", pgettext_lazy("pb phase", "Review")
     VOTING = "voting", _("Voting")
     RESULT = "result", _("Result")
 
@@ -61,7 +62,7 @@ class Budget(models.Model):
         "places.Quarter", on_delete=models.PROTECT, related_name="budgets",
         verbose_name=_("quarter"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("pb", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=4000)
     amount_cents = models.PositiveBigIntegerField(_("amount"))
     access = models.CharField(
@@ -193,7 +194,7 @@ class Proposal(models.Model):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="proposals")
     # The project id of ballots and .pb files: 1, 2, 3 … in a budget, or an imported file's.
     ref = models.CharField(_("number"), max_length=40)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("pb", "title"), max_length=200)
     description = models.TextField(_("description"), max_length=4000, blank=True)
     # Where, in words: for everyone who does not use the map.
     location = models.CharField(_("location"), max_length=200, blank=True)
