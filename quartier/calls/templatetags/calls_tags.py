@@ -16,8 +16,3 @@ def euros(cents):
         whole, rest = divmod(abs(cents), 100)
         return f"{'−' if cents < 0 else ''}€{whole:,}.{rest:02d}"
     return services.euros(cents)
-
-
-@register.filter
-def get(mapping, key):
-    return mapping.get(key) if mapping else None
