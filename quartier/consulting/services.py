@@ -294,9 +294,8 @@ def renew_calendar_token(profile: ConsultantProfile, *, actor) -> str:
     return profile.calendar_token
 
 
-def consultants_with_load(today: date | None = None):
-    """Active and inactive consultants with their open cases and booked, held days."""
-    today = _today(today)
+def consultants_with_load():
+    """Every consultant with their running cases and the days booked in them."""
     return list(
         ConsultantProfile.objects.select_related("organisation", "home_base")
         .prefetch_related("expertise__topic")
@@ -593,11 +592,11 @@ def matchable_requests(today: date | None = None):
         .select_related("topic", "format", "gemeinde", "organisation").order_by("submitted_at")
 
 
-@transaction.atomic
 def compute_matching(*, actor, today: date | None = None,
                      progress: Progress = no_progress) -> MatchingRun:
     """Propose consultants for all accepted requests together (engine.propose) and store
-    the proposal next to first come, first served."""
+    the proposal next to first come, first served. The solver runs outside any transaction,
+    so it holds no lock while it computes."""
     today = _today(today)
     progress(_("Marking requests from quarters with the largest gaps …"))
     update_priorities()
@@ -609,6 +608,15 @@ def compute_matching(*, actor, today: date | None = None,
     params = engine.Params(detour_factor=detour_factor())
     proposal = engine.propose([_engine_request(r, today) for r in requests],
                               _engine_consultants(profiles, today, booked), params)
+    best, fcfs = proposal.optimal, proposal.fcfs
+    with transaction.atomic():
+        run = _store_run(requests, profiles, proposal, params, today, actor)
+    progress(_("Done: %(km)s km of travel, %(fcfs)s km first come, first served.") % {
+        "km": f"{best.travel_km:,.0f}", "fcfs": f"{fcfs.travel_km:,.0f}"})
+    return run
+
+
+def _store_run(requests, profiles, proposal, params, today: date, actor) -> MatchingRun:
     best, fcfs = proposal.optimal, proposal.fcfs
     run = MatchingRun.objects.create(created_by=_person(actor), summary={
         "requests": len(requests), "consultants": len(profiles), "pairs": proposal.pairs,
@@ -641,8 +649,6 @@ def compute_matching(*, actor, today: date | None = None,
                      "requests": len(requests), "km": f"{best.travel_km:,.0f}",
                      "fcfs": f"{fcfs.travel_km:,.0f}"}, **{k: v for k, v in run.summary.items()
                                                            if k != "today"})
-    progress(_("Done: %(km)s km of travel, %(fcfs)s km first come, first served.") % {
-        "km": f"{best.travel_km:,.0f}", "fcfs": f"{fcfs.travel_km:,.0f}"})
     return run
 
 

@@ -702,8 +702,6 @@ def _year(request) -> int | None:
 def coverage(request):
     years = services.years()
     year = _year(request)
-    if "year" not in request.GET and years:
-        year = years[0]
     figures = services.coverage(year)
     staff = request.user.has_perm("consulting.view_details")
     suffix = f"?year={year}" if year else ""

@@ -25,3 +25,13 @@ def profile(consultant):
     from quartier.consulting.tests.support import make_profile
 
     return make_profile(consultant, name="Bea Berater")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service tests read the English msgids, whichever language an earlier test left
+    active in this thread (pages set it per request; browser tests read German)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -322,3 +322,18 @@ def test_the_coverage_map_and_its_table_carry_the_same_figures(client, case, pro
     row = next(area for area, _c, _l in page.context["rows"] if area.place.ags == "08416")
     assert (row.cases, row.days) == (1, 1.0)
     assert len(page.context["figures"]["white_spots"]) == 43
+
+
+def test_a_pdf_is_added_to_a_session_later_and_anything_else_refused(as_user, case, profile):
+    session = services.log_session(case, date=date(2031, 4, 8), half_days=1, mode="online",
+                                   participants=4, topics=[case.request.topic],
+                                   actor=profile.user)
+    client = as_user(profile.user)
+    target = url("document_add", case.pk, session.pk)
+    response = client.post(target, {"document": not_pdf()}, follow=True)
+    assert "Only PDF documents are accepted." in response.content.decode()
+    assert not Document.objects.exists()
+    client.post(target, {"document": pdf("agenda.pdf")})
+    assert session.documents.get().name == "agenda.pdf"
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "agenda.pdf" in page
