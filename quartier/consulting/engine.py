@@ -62,7 +62,7 @@ PRIORITY_WEIGHT = 2
 DAY_VALUE_KM = 1_000.0
 # HiGHS proves the optimum to within this share of the objective (its default).
 MIP_REL_GAP = 1e-4
-TIME_LIMIT_S = 20.0
+TIME_LIMIT_S = 30.0
 # Column generation starts from each request's cheapest pairs.
 START_PAIRS_PER_REQUEST = 3
 _EPS = 1e-9
