@@ -413,6 +413,7 @@ def test_the_openapi_schema_lists_every_endpoint(client):
         "/api/anchor-kinds", "/api/anchors", "/api/anchors.geojson", "/api/anchors.csv",
         "/api/anchors/{anchor_id}",
         "/api/calls", "/api/calls/{call_id}/results", "/api/calls/{call_id}/results.geojson",
+        "/api/budget-lines", "/api/budget-kreise",
     }
     for path, operations in schema["paths"].items():
         assert set(operations) == {"get"}, path
