@@ -593,6 +593,10 @@ def report(request, kind, pk):
     if not _contribution_visible(request, contribution):
         raise Http404
     fallback = contribution.get_absolute_url()
+    if contribution.hidden:
+        # Hidden contributions show only their public reason, here too.
+        messages.info(request, _("This contribution is already hidden."))
+        return redirect(fallback)
     form = ReportForm(request.POST or None, initial={"next": _safe_next(request, fallback)})
     if request.method == "POST" and form.is_valid():
         try:

@@ -171,3 +171,29 @@ def test_reporting_through_the_page_returns_to_the_comment(client, idea, member,
     assert response.status_code == 302
     assert response["Location"] == comment.get_absolute_url()
     assert Report.objects.get().reporter == resident
+
+
+def test_hidden_contributions_show_only_their_reason_on_every_page(client, idea, member,
+                                                                    moderator):
+    """Neither the idea page's title and breadcrumb nor the report page give a hidden
+    idea's or comment's words away; its moderators still read them."""
+    idea.title, idea.text = "Geheimer Titel", "Geheimer Text"
+    idea.save()
+    comment = services.add_comment(idea, "Geheimer Kommentar", author=member)
+    services.hide(comment, "Beleidigend", moderator=moderator)
+    services.hide(idea, "Doppelt", moderator=moderator)
+    for viewer in (None, member):
+        if viewer is not None:
+            client.force_login(viewer)
+        html = client.get(idea.get_absolute_url()).content.decode()
+        assert "Geheim" not in html and "Doppelt" in html and "Beleidigend" in html
+    for kind, pk in (("idea", idea.pk), ("comment", comment.pk)):
+        response = client.get(f"/participation/report/{kind}/{pk}/")
+        assert response.status_code == 302 and "Geheim" not in response.content.decode()
+        response = client.get(response["Location"])
+        assert "This contribution is already hidden." in response.content.decode()
+    client.force_login(moderator)
+    assert "Geheimer Titel" in client.get(
+        f"/participation/moderation/idea/{idea.pk}/").content.decode()
+    assert "Geheimer Kommentar" in client.get(
+        f"/participation/moderation/comment/{comment.pk}/").content.decode()
