@@ -10,7 +10,8 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModi
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -262,33 +263,57 @@ def idea_list(request, pk):
     process = _get_process(request, pk)
     form = IdeaFilterForm(request.GET or None)
     query = form.query() if form.is_bound else services.IdeaFilter()
-    params = request.GET.copy()
-    params.pop("page", None)
+    page_number = _page_number(request.GET.get("page"))
 
     def results() -> str:
-        page = services.idea_page(process, query, page=request.GET.get("page"))
+        page = services.idea_page(process, query, page=page_number)
         return render_to_string("participation/_idea_results.html", {
-            "process": process, "page": page, "query_string": params.urlencode(),
+            "process": process, "page": page, "query_string": _filter_query_string(query),
             "supported": services.supported_ids(request.user, page.object_list),
         }, request)
 
+    # Keys hold only what the fragments show (the normalised filter and page, the filter
+    # fields as typed): other parameters neither reach a cached page nor make new keys.
     key = ("ideas", process.pk, process.created_at.timestamp(), process.version, query,
-           request.GET.get("page"))
+           page_number)
     results_html = mark_safe(_fragment(request, key, results))  # noqa: S308 - our template
     if request.htmx:
-        return HttpResponse(results_html)
-    filters_html = mark_safe(_fragment(  # noqa: S308 - our template
-        request, ("filters", process.pk, tuple(sorted(params.lists()))),
-        lambda: render_to_string("participation/_idea_filters.html",
-                                 {"process": process, "form": form}, request),
-    ))
-    return render(request, "participation/ideas.html", {
-        "process": process, "filters_html": filters_html, "results_html": results_html,
-        "ancestors": _crumbs(process.quarter),
-        "can_propose": request.user.has_perm("participation.add_idea", process),
-        "geojson_url": reverse("participation:ideas_geojson", args=[process.pk]),
-        "center_latlon": _center(process.quarter),
-    })
+        response = HttpResponse(results_html)
+    else:
+        typed = tuple((name, tuple(request.GET.getlist(name))) for name in FILTER_FIELDS)
+        filters_html = mark_safe(_fragment(  # noqa: S308 - our template
+            request, ("filters", process.pk, typed),
+            lambda: render_to_string("participation/_idea_filters.html",
+                                     {"process": process, "form": form}, request),
+        ))
+        response = render(request, "participation/ideas.html", {
+            "process": process, "filters_html": filters_html, "results_html": results_html,
+            "ancestors": _crumbs(process.quarter),
+            "can_propose": request.user.has_perm("participation.add_idea", process),
+            "geojson_url": reverse("participation:ideas_geojson", args=[process.pk]),
+            "center_latlon": _center(process.quarter),
+        })
+    # One URL answers htmx with the results and browsers with the page: caches must know.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+FILTER_FIELDS = ("q", "category", "status", "sort")
+
+
+def _page_number(value) -> int:
+    """A page number from the query string: junk is page 1 (the paginator clamps the rest)."""
+    try:
+        return min(max(1, int(value)), 100_000)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _filter_query_string(query: services.IdeaFilter) -> str:
+    """The filter as the pagination links repeat it: normalised, defaults left out."""
+    values = {"q": query.q, "category": query.category, "status": query.status,
+              "sort": "" if query.sort == "new" else query.sort}
+    return urlencode({name: value for name, value in values.items() if value})
 
 
 def ideas_geojson(request, pk):
@@ -317,7 +342,7 @@ def _get_idea(request, pk: int) -> Idea:
 def _idea_context(request, idea: Idea, *, comment_form=None, failed_parent=None,
                   page=None) -> dict:
     can_comment = request.user.has_perm("participation.comment_idea", idea)
-    page = page or request.GET.get("comments")
+    page = _page_number(page or request.GET.get("comments"))
     comment_post_url = reverse("participation:idea_comment", args=[idea.pk])
 
     def comments() -> str:
@@ -329,11 +354,13 @@ def _idea_context(request, idea: Idea, *, comment_form=None, failed_parent=None,
 
     key = ("comments", idea.pk, idea.created_at.timestamp(), idea.comments_version, page,
            request.path)
+    # A form with the visitor's rejected input is never cached.
+    comments_html = comments() if comment_form is not None else _fragment(request, key, comments)
     return {
         "idea": idea,
         "process": idea.process,
         "ancestors": _crumbs(idea.process.quarter) + [idea.process],
-        "comments_html": mark_safe(_fragment(request, key, comments)),  # noqa: S308
+        "comments_html": mark_safe(comments_html),  # noqa: S308 - our template
         "comment_post_url": comment_post_url,
         "can_comment": can_comment,
         "comment_form": comment_form,

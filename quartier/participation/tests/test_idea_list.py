@@ -96,3 +96,32 @@ def _coordinator(process):
 
     town = Organisation.objects.get(place=process.quarter.gemeinde)
     return make_user("koord@example.org", "municipal_coordinator", town)
+
+
+def test_cached_lists_carry_no_parameters_of_an_earlier_visitor(client, process, resident):
+    """Anonymous fragments are cached by the normalised filter: the pagination links are
+    built from it too, so a first visitor's extra parameters never reach the next one."""
+    for number in range(25):
+        make_idea(process, resident, title=f"Idee {number}", category="green")
+    url = f"/participation/{process.pk}/ideas/"
+    first = _results(client.get(url, {"category": "green", "q": "  Idee ",
+                                      "evil": "//x.example", "page": "1"}))
+    assert "evil" not in first and "x.example" not in first
+    assert "?q=Idee&amp;category=green&amp;page=2" in first
+    second = _results(client.get(url, {"category": "green", "q": "Idee"}))
+    assert "?q=Idee&amp;category=green&amp;page=2" in second
+    # Junk page numbers share page 1's entry instead of making new ones.
+    assert client.get(url, {"page": "x"}).context is not None
+    assert "Idee 24" in client.get(url, {"page": "-3"}).content.decode()
+
+
+def test_the_list_tells_caches_that_htmx_gets_another_answer(client, process):
+    url = f"/participation/{process.pk}/ideas/"
+    assert "HX-Request" in client.get(url)["Vary"]
+    htmx = client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Request" in htmx["Vary"] and b"<html" not in htmx.content
+
+
+def _results(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<section id="idea-results"'):]
