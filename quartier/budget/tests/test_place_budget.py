@@ -32,3 +32,12 @@ def test_a_kreis_sums_its_gemeinden_and_itself(line, staff, tuebingen, ulm):
 def test_other_levels_show_nothing_and_empty_places_say_so(line):
     assert render(Place.objects.get(kind="land")).strip() == ""
     assert "noch kein Geld" in render(Place.objects.get(ags="08421000"))
+
+
+def test_the_kreis_and_gemeinde_pages_show_their_sums(client, line, staff, tuebingen):
+    services.commit_funds(line, 12_00, measure="Geheim", place=tuebingen, actor=staff)
+
+    for url in ("/places/08416/", f"/places/{tuebingen.ags}/"):
+        page = client.get(url).content.decode()
+        assert 'id="budget-heading"' in page and "12,00 €" in page and "Geheim" not in page
+    assert 'id="budget-heading"' not in client.get("/places/08/").content.decode()

@@ -17,12 +17,13 @@ pytestmark = pytest.mark.django_db
 KREIS_TUEBINGEN = "08416"
 # Queries per page and role: (Kreis page, Gemeinde page, quarter page).
 QUERIES = {
-    # Every page adds one for its news. The quarter page adds two for its anchors and their
+    # Every page adds one for its news; Kreis and Gemeinde pages one for their budget sums.
+    # The quarter page adds two for its anchors and their
     # offers (anchors.quarter_anchors) and one each for its quarter budgets, participation
     # processes and consulting; staff also load their Django permissions for the sections.
-    "anonymous": {"kreis": 4, "gemeinde": 4, "quarter": 7},
-    "coordinator": {"kreis": 9, "gemeinde": 9, "quarter": 12},
-    "staff": {"kreis": 8, "gemeinde": 8, "quarter": 13},
+    "anonymous": {"kreis": 5, "gemeinde": 5, "quarter": 7},
+    "coordinator": {"kreis": 10, "gemeinde": 10, "quarter": 12},
+    "staff": {"kreis": 9, "gemeinde": 9, "quarter": 13},
 }
 ROLES = list(QUERIES)
 
