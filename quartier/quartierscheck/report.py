@@ -299,12 +299,20 @@ def legend(key: str) -> list[tuple[str, str]]:
 
 
 def outline_svg(quarter: Quarter, anchor_points: list[tuple[float, float, str]], *,
-                size: int = 360) -> dict:
+                size: int = 360) -> dict | None:
     """The quarter's boundary and anchors (x, y in EPSG:25832, name) as SVG drawing
-    instructions: north up, to scale, with a scale bar."""
+    instructions: north up, to scale, with a scale bar. None when the quarter has no usable
+    boundary (it may keep its last good figures without one)."""
+    import shapely
+
     from quartier.places import geo
 
-    shape = geo.loads(quarter.boundary)
+    try:
+        shape = geo.loads(quarter.boundary) if quarter.boundary.strip() else None
+    except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException):
+        shape = None
+    if shape is None or shape.is_empty or shape.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
     minx, miny, maxx, maxy = shape.bounds
     span = max(maxx - minx, maxy - miny) or 1.0
     scale = (size - 20) / span

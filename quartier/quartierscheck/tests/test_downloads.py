@@ -60,3 +60,24 @@ def test_a_name_that_looks_like_a_formula_stays_inert(english, computed):
 def test_without_figures_there_is_nothing_to_download(client, quarter):
     assert client.get(f"/quarters/{quarter.pk}/check.pdf").status_code == 404
     assert client.get(f"/quarters/{quarter.pk}/check.csv").status_code == 404
+
+
+
+@pytest.mark.parametrize("boundary", ["", "{not json", '{"type": "Point", "coordinates": [1, 2]}'])
+def test_a_quarter_that_lost_its_boundary_still_gets_its_report(english, computed, boundary,
+                                                                 monkeypatch):
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from quartier.quartierscheck import services, views
+
+    Quarter.objects.filter(pk=computed.pk).update(boundary=boundary)
+    services.recompute()  # the quarter keeps its last good figures
+    response = english.get(f"/quarters/{computed.pk}/check.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    # The same report as HTML: the outline is replaced by a sentence.
+    monkeypatch.setattr(views, "pdf_response", lambda template, context, request, name:
+                        HttpResponse(render_to_string(template, context, request)))
+    html = english.get(f"/quarters/{computed.pk}/check.pdf").content.decode()
+    assert "no usable boundary now" in html and "outline-title" not in html
+    assert english.get(f"/quarters/{computed.pk}/check.csv").status_code == 200
