@@ -332,6 +332,7 @@ def make_many_articles(count: int = 2_000, *, seed: int = 2018,
             Article.places.through(article_id=a.pk, place_id=g.pk)
             for a, (_t, g) in zip(created, links, strict=True)
         ], batch_size=5000)
+        services.mark_changed()
         progress(_("%(n)s demo articles created") % {"n": len(created)})
         services.recompute_related(progress=progress)
     return len(created)

@@ -113,7 +113,7 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_date"),
             # Drafts and articles of one publisher for its editors.
             models.Index(fields=["publisher", "status"], name="article_publisher_status"),
-            # The version of the cached lists (count and last change) without a table scan.
+            # The editors' drafts page, last changed first.
             models.Index(fields=["updated_at"], name="article_updated"),
         ]
 
@@ -161,3 +161,18 @@ class RelatedArticle(models.Model):
 
     def __str__(self):
         return f"{self.article_id} → {self.related_id} ({self.rank})"
+
+
+class NewsVersion(models.Model):
+    """One row whose token changes with every change to the news; cached lists are keyed by it.
+
+    Set inside the transaction of each change (services.mark_changed), so every app-server
+    process sees the new token exactly when the change is committed. Not the time of the last
+    change: updated_at is stamped before the commit, and a save stamped later may commit first.
+    A random token rather than a counter, so a database restored or recreated under running
+    processes never meets their cached lists of the same number."""
+
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.token)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from quartier.accounts import services as accounts
 from quartier.accounts.services import record_event
 from quartier.news import engine, markup
-from quartier.news.models import Article, RelatedArticle, Tag
+from quartier.news.models import Article, NewsVersion, RelatedArticle, Tag
 from quartier.places.models import Place, Quarter
 from quartier.places.services import LAND_AGS, fold_query, no_progress
 
@@ -320,6 +320,7 @@ def save_article(
         action = "news.changed"
     record_event(action, article, actor=actor, summary=article.title, status=article.status,
                  published_at=article.published_at.isoformat() if article.published_at else None)
+    mark_changed()
     if before and before["image"] and before["image"] != article.image.name:
         old = before["image"]
         transaction.on_commit(lambda: default_storage.delete(old))
@@ -337,6 +338,7 @@ def delete_article(article: Article, *, actor) -> None:
                                                                              flat=True))
     _delete_comments(article)
     article.delete()
+    mark_changed()
     if image:
         transaction.on_commit(lambda: default_storage.delete(image))
     update_related(pk, also=listing)
@@ -518,16 +520,28 @@ def editable_articles(user):
     return articles.filter(condition)
 
 
+def mark_changed() -> None:
+    """Record a change to the news (articles, their tags and places, tags) inside its
+    transaction: the cached lists of every process are keyed by news_version()."""
+    token = secrets.randbits(62)
+    if not NewsVersion.objects.filter(pk=1).update(token=token):
+        NewsVersion.objects.update_or_create(pk=1, defaults={"token": token})
+
+
 def news_version() -> str:
-    """Changes whenever an article is saved or deleted (for cached lists); one query."""
-    row = Article.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
-    changed = row["changed"].timestamp() if row["changed"] else 0
-    return f"{row['count']}-{changed:.6f}"
+    """The token of the last committed change to the news (for cached lists); one query.
+
+    Not the time of the last change: updated_at is stamped before the commit, so an unpublish
+    stamped earlier than a save that commits first would leave MAX(updated_at) as it was, and
+    other processes would keep the unpublished article in their cached lists."""
+    token = NewsVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    return f"v{token or 0}"
 
 
 def tags_in_use(version: str | None = None) -> list[Tag]:
     """Tags that have public articles, for the list's filter; one query, or none while the
-    cached answer for this news_version() is fresh (tag renames show within minutes)."""
+    cached answer for this news_version() is fresh (a tag whose first article comes due at its
+    scheduled time joins the select within five minutes; the filter accepts it at once)."""
     key = f"news:tags:{get_language()}:{version}"
     if version is not None and (tags := cache.get(key)) is not None:
         return tags

@@ -25,21 +25,24 @@ from quartier.places.models import Place, Quarter
 from quartier.places.services import ancestors
 
 PER_PAGE = 20
-# Tag renames (the admin) show in cached lists after at most this long.
+# Entries of older versions are left to expire.
 LIST_CACHE_SECONDS = 300
 
 
 def _results(request, articles, *, form=None, version=None) -> tuple:
     """(page, the rendered filters and list). They are the same for everyone, so each process
-    caches them, keyed by what they show and by services.news_version(): any saved or deleted
-    article renders them anew, and an article whose publication time comes changes the count."""
+    caches them, keyed by what they show and by services.news_version(), a counter in the
+    database that every change to articles or tags increments when it commits; an article
+    whose publication time comes changes the count of the list, also part of the key."""
+    # Read the version before the articles: what is cached is never older than its key.
+    version = version or services.news_version()
     page = Paginator(articles, PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     query_string = params.urlencode()
     key = "news:list:" + hashlib.sha256(repr((
         get_language(), request.path, request.GET.urlencode(), page.number,
-        page.paginator.count, version or services.news_version(),
+        page.paginator.count, version,
     )).encode()).hexdigest()
     html = cache.get(key)
     if html is None:
