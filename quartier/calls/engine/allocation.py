@@ -33,6 +33,11 @@ import numpy as np
 # Proven optimal means: no allocation can score more than this above the one returned.
 OPTIMALITY_TOLERANCE = 1e-6
 DEFAULT_TIME_LIMIT_S = 10.0
+# Bounds that keep sums exact in int64 and float64: 100 billion euros, a billion points, a
+# million awards per rule.
+MAX_CENTS = 10**13
+MAX_SCORE = 1e9
+MAX_COUNT = 10**6
 
 
 class ProblemError(ValueError):
@@ -136,11 +141,13 @@ class Allocation:
 # Building problems ---------------------------------------------------------------------
 
 
-def _whole_number(value, name: str, *, minimum: int) -> int:
+def _whole_number(value, name: str, *, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ProblemError(f"{name} must be a whole number, not {value!r}")
     if value < minimum:
         raise ProblemError(f"{name} must be at least {minimum}, not {value}")
+    if value > maximum:
+        raise ProblemError(f"{name} must be at most {maximum}, not {value}")
     return value
 
 
@@ -150,13 +157,14 @@ def make_problem(
 ) -> Problem:
     """A checked problem from mappings with id, score, amount (cents), regierungsbezirk and
     kreis (the last two needed only when a rule uses them). Raises ProblemError."""
-    pot_cents = _whole_number(pot_cents, "pot", minimum=0)
+    pot_cents = _whole_number(pot_cents, "pot", minimum=0, maximum=MAX_CENTS)
     min_per_regierungsbezirk = _whole_number(
-        min_per_regierungsbezirk, "min_per_regierungsbezirk", minimum=0
+        min_per_regierungsbezirk, "min_per_regierungsbezirk", minimum=0, maximum=MAX_COUNT
     )
     if max_per_kreis is not None:
-        max_per_kreis = _whole_number(max_per_kreis, "max_per_kreis", minimum=0)
-    min_award_cents = _whole_number(min_award_cents, "min_award", minimum=0)
+        max_per_kreis = _whole_number(max_per_kreis, "max_per_kreis", minimum=0,
+                                      maximum=MAX_COUNT)
+    min_award_cents = _whole_number(min_award_cents, "min_award", minimum=0, maximum=MAX_CENTS)
     ids, scores, amounts, bezirke, kreise = [], [], [], [], []
     seen = set()
     for number, application in enumerate(applications, start=1):
@@ -175,7 +183,11 @@ def make_problem(
             score
         ):
             raise ProblemError(f"{where} ({key}): score must be a finite number, not {score!r}")
-        amount = _whole_number(application.get("amount"), f"{where} ({key}): amount", minimum=1)
+        if abs(score) > MAX_SCORE:
+            raise ProblemError(f"{where} ({key}): score must be between {-MAX_SCORE:g} and "
+                               f"{MAX_SCORE:g}, not {score!r}")
+        amount = _whole_number(application.get("amount"), f"{where} ({key}): amount", minimum=1,
+                               maximum=MAX_CENTS)
         bezirk = application.get("regierungsbezirk", "")
         kreis = application.get("kreis", "")
         for name, value, needed in (

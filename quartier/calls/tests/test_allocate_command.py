@@ -55,6 +55,10 @@ def test_an_infeasible_problem_exits_with_status_2_and_a_clear_message(tmp_path)
     ('{"pot": 10}', "applications must be a list"),
     ('{"pot": "ten", "applications": []}', "pot must be a whole number"),
     ('{"pot": 10, "applications": [{"id": "a", "score": 1, "amount": -5}]}', "at least 1"),
+    ('{"pot": 10, "applications": [{"id": "a", "score": 1, "amount": 1%s}]}' % ("0" * 30),
+     "amount must be at most"),
+    ('{"pot": 10, "applications": [{"id": "a", "score": 1e308, "amount": 1}]}',
+     "score must be between"),
 ])
 def test_a_malformed_problem_exits_with_status_2(tmp_path, text, message):
     result = run(tmp_path, None, text=text)
@@ -65,6 +69,26 @@ def test_a_missing_file_exits_with_status_2(tmp_path):
     result = subprocess.run([sys.executable, "-m", "quartier", "calls", "allocate",
                              str(tmp_path / "nope.json")], capture_output=True, text=True)
     assert result.returncode == 2 and "No such file" in result.stderr
+
+
+def test_the_problem_is_read_from_stdin_with_a_dash():
+    result = subprocess.run(
+        [sys.executable, "-m", "quartier", "calls", "allocate", "-"], input=json.dumps(PROBLEM),
+        capture_output=True, text=True, env={**__import__("os").environ, "HTTPS": "0"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["selected"] == ["b", "c"]
+
+
+def test_call_command_reads_stdin_too():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("calls", "allocate", "-", "--method", "list", stdin=io.StringIO(
+        json.dumps(PROBLEM)), stdout=out)
+    assert json.loads(out.getvalue())["selected"] == ["a"]
 
 
 def test_the_command_and_the_engine_agree(tmp_path):

@@ -128,6 +128,13 @@ def test_an_infeasibility_only_the_solver_finds_is_reported():
     ({"pot": 10, "max_per_kreis": -1, "applications": []}, "max_per_kreis must be at least 0"),
     ({"pot": 10, "allow_partial": "yes", "applications": []}, "allow_partial"),
     ({"pot": 10, "applications": ["x"]}, "must be an object"),
+    ({"pot": 10**30, "applications": []}, "pot must be at most"),
+    ({"pot": 10, "applications": [{"id": "a", "score": 1, "amount": 10**30}]},
+     "amount must be at most"),
+    ({"pot": 10, "applications": [{"id": "a", "score": 1e308, "amount": 1}]},
+     "score must be between"),
+    ({"pot": 10, "min_award": 10**30, "applications": []}, "min_award must be at most"),
+    ({"pot": 10, "max_per_kreis": 10**30, "applications": []}, "max_per_kreis must be at most"),
 ])
 def test_a_malformed_problem_names_what_is_wrong(data, message):
     with pytest.raises(ProblemError, match=message):

@@ -1,4 +1,5 @@
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,6 +8,8 @@ from quartier.calls.engine import allocation
 
 
 class Command(BaseCommand):
+    # call_command(..., stdin=io.StringIO(...)) reads the problem from there (tests).
+    stealth_options = ("stdin",)
     help = ("Calls and competition: `calls allocate PROBLEM.json` prints an allocation as JSON; "
             "`calls demo` creates the demo calls.")
 
@@ -45,14 +48,15 @@ class Command(BaseCommand):
             created = create_demo_calls(progress=self.stdout.write)
             self.stdout.write(self.style.SUCCESS(f"{len(created)} demo calls created."))
             return
-        self._allocate(options["problem"], options["method"], options["time_limit"])
+        self._allocate(options["problem"], options["method"], options["time_limit"],
+                       options.get("stdin") or sys.stdin)
 
-    def _allocate(self, path: Path, method: str, time_limit: float | None) -> None:
+    def _allocate(self, path: Path, method: str, time_limit: float | None, stdin) -> None:
         from quartier.calls.services import allocation_time_limit_s
 
         name = "stdin" if str(path) == "-" else str(path)
         try:
-            text = self.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+            text = stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
         except OSError as error:
             raise CommandError(f"{name}: {error.strerror}", returncode=2) from None
         except UnicodeDecodeError:
@@ -74,5 +78,8 @@ class Command(BaseCommand):
                 result = allocation.allocate_optimal(
                     problem, time_limit_s=time_limit or allocation_time_limit_s())
             except allocation.AllocationError as error:
-                raise CommandError(f"{name}: infeasible: {error}", returncode=2) from None
+                # No allocation to print: infeasible, or none found in time, or a solver fault.
+                what = {"no_solution": "no allocation found in time",
+                        "solver": "the solver failed"}.get(error.code, "infeasible")
+                raise CommandError(f"{name}: {what}: {error}", returncode=2) from None
         self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
