@@ -65,16 +65,29 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
                                        % {"pos": error.start})]) from None
     delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as error:
+        raise ImportRejected([RowError(name, 1, "header", _("not a CSV file: %(error)s")
+                                       % {"error": error})]) from None
     missing = [c for c in GRID_COLUMNS if c not in header]
     if missing:
         raise ImportRejected([RowError(name, 1, "header", _("missing columns: %(cols)s")
                                        % {"cols": ", ".join(missing)})])
     at = [header.index(c) for c in GRID_COLUMNS]
     errors: list[RowError] = []
-    ids, east, north, people = [], [], [], []
+    ids, east, north, people, lines = [], [], [], [], []
     seen: set[str] = set()
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows, None)
+        except csv.Error as error:  # e.g. a field longer than the csv module allows
+            errors.append(RowError(name, reader.line_num, "row", _("not a CSV file: %(error)s")
+                                   % {"error": error}))
+            break
+        if row is None:
+            break
         line = reader.line_num
         if not row:
             continue
@@ -85,7 +98,7 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
         match = _ID.match(cell_id)
         try:
             x_mid, y_mid = int(float(x_text)), int(float(y_text))
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or nan / inf
             errors.append(RowError(name, line, "x_mp_100m/y_mp_100m", _("must be numbers")))
             continue
         if not match or (int(match[2]) + CELL_M // 2, int(match[1]) + CELL_M // 2) != (
@@ -109,6 +122,7 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
             east.append(x_mid - CELL_M // 2)
             north.append(y_mid - CELL_M // 2)
             people.append(residents)
+            lines.append(line)
         if len(errors) >= _MAX_ERRORS:
             break
         if line % 100_000 == 0:
@@ -121,7 +135,7 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
                 "%(count)s populated cells lie outside Baden-Württemberg; cut the file to the "
                 "state first. The first of them:") % {"count": len(outside)}))
         for index in outside[:_MAX_ERRORS]:
-            errors.append(RowError(name, 0, "Gitter_ID_100m",
+            errors.append(RowError(name, lines[index], "Gitter_ID_100m",
                                    _("%(id)s lies outside Baden-Württemberg") % {"id": ids[index]}))
     if errors:
         raise ImportRejected(errors)

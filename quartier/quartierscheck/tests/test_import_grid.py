@@ -50,13 +50,22 @@ def test_it_reads_comma_separated_files_of_the_2011_census(tmp_path, db):
     (line(*MUNICH, 5), "Gitter_ID_100m"),
     (f"CRS3035RES100mN{N}E{E};{E + 50}", "row"),
     (f"<script>;{E + 50};{N + 50};5", "Gitter_ID_100m"),
+    (f"CRS3035RES100mN{N}E{E};inf;{N + 50};5", "x_mp_100m/y_mp_100m"),
+    (f"CRS3035RES100mN{N}E{E};1e400;nan;5", "x_mp_100m/y_mp_100m"),
+    ("x" * 200_000, "row"),  # longer than the csv module allows
+    ("", "Gitter_ID_100m"),  # a blank line is skipped; the next is checked
 ])
 def test_a_bad_row_changes_nothing(tmp_path, db, bad, field):
     Cell.objects.create(grid_id="keep", x=0, y=0, population=1)
-    path = census(tmp_path, line(E, N + 100, 3), bad)
+    if bad:
+        path = census(tmp_path, line(E, N + 100, 3), bad)
+        expected_line = 3
+    else:
+        path = census(tmp_path, line(E, N + 100, 3), "", "CRS3035RES100mN1E1;9;9;1")
+        expected_line = 4
     with pytest.raises(ImportRejected) as rejected:
         services.import_grid(path)
-    assert [e.field for e in rejected.value.errors] == [field]
+    assert [(e.line, e.field) for e in rejected.value.errors] == [(expected_line, field)]
     assert list(Cell.objects.values_list("grid_id", flat=True)) == ["keep"]
 
 
@@ -125,6 +134,24 @@ def test_many_cells_outside_the_state_are_summed_up(tmp_path, db, monkeypatch):
     reasons = [e.reason for e in rejected.value.errors]
     assert "4 populated cells lie outside Baden-Württemberg" in reasons[0]
     assert len(reasons) == 3
+    # Each cell named by its line (the header is line 1).
+    assert [e.line for e in rejected.value.errors[1:]] == [2, 3]
+
+
+def test_a_cell_outside_the_state_is_named_with_its_line(tmp_path, db):
+    path = census(tmp_path, line(E, N, 3), line(E + 100, N, 0), line(*MUNICH, 5))
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_grid(path)
+    assert [(e.line, e.reason) for e in rejected.value.errors] == [
+        (4, f"CRS3035RES100mN{MUNICH[1]}E{MUNICH[0]} lies outside Baden-Württemberg")]
+
+
+def test_a_file_that_is_not_csv_at_all_is_refused(tmp_path, db):
+    path = tmp_path / "blob.csv"
+    path.write_text("x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_grid(path)
+    assert (rejected.value.errors[0].line, rejected.value.errors[0].field) == (1, "header")
 
 
 def test_the_demo_grid_keeps_the_real_gemeinde_populations(tuebingen, ulm):
