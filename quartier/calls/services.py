@@ -908,12 +908,14 @@ def compute_allocation(call: Call, *, actor, time_limit_s: float | None = None
         raise ValidationError(_("No application has been scored."))
     problem = _engine_problem(call, rows)
     listed = allocation_engine.allocate_list(problem).as_dict()
+    limit = time_limit_s or allocation_time_limit_s()
     try:
-        optimal = allocation_engine.allocate_optimal(
-            problem, time_limit_s=time_limit_s or allocation_time_limit_s()).as_dict()
+        optimal = allocation_engine.allocate_optimal(problem, time_limit_s=limit).as_dict()
     except allocation_engine.AllocationError as error:
         optimal = {"error": error.code, "params": error.params,
                    "message": allocation_message(error.code, error.params)}
+    # The page says under which time limit the optimum was searched.
+    optimal["time_limit_s"] = limit
     run = AllocationRun.objects.create(call=call, list_result=listed, optimal_result=optimal,
                                        problem=rows, created_by=_person(actor))
     summary = _("Allocation computed: down the list %(list)s awards") % {

@@ -203,3 +203,29 @@ def test_every_step_is_in_the_audit_trail(scored, staff):
     application_actions = {e.action for e in audit_trail(first)}
     assert {"calls.draft_created", "calls.submitted", "calls.eligibility_decided",
             "calls.scored", "calls.decided"} <= application_actions
+
+
+def test_the_allocation_page_says_under_which_time_limit_and_never_claims_an_unproven_optimum(
+    client, scored, staff, settings
+):
+    call, first, second = scored
+    settings.CALLS_ALLOCATION_TIME_LIMIT_S = 7
+    run = services.compute_allocation(call, actor=staff)
+    assert run.optimal_result["time_limit_s"] == 7
+    client.force_login(staff)
+    page = client.get(f"/calls/{call.pk}/allocation/").content.decode()
+    assert "Proven optimal by the solver" in page and "Time limit of the solver: 7 s" in page
+
+    # The time limit stopped the search: the page says so and how much better it could be.
+    run.optimal_result.update(optimal=False, status="time_limit", gap=0.125, bound=20.0)
+    run.save()
+    page = client.get(f"/calls/{call.pk}/allocation/").content.decode()
+    assert "Proven optimal" not in page
+    assert "the time limit ended the search" in page and "12.500 % more" in page
+
+    # Stopped for another reason, without a bound: no false time limit, no empty figure.
+    run.optimal_result.update(status="Unknown", gap=None, bound=None)
+    run.save()
+    page = client.get(f"/calls/{call.pk}/allocation/").content.decode()
+    assert "Proven optimal" not in page and "time limit ended" not in page
+    assert "could not prove" in page and "is not known" in page
