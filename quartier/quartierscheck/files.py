@@ -103,8 +103,9 @@ def read_cells(path: Path) -> Cells:
     return Cells(ids, np.column_stack([xs, ys]).reshape(-1, 2), np.array(people, dtype=np.int64))
 
 
-def read_anchors(path: Path) -> Anchors:
-    """`id,kind,x,y`: anchors in EPSG:25832 metres."""
+def read_anchors(path: Path, *, also_kinds: tuple[str, ...] = ()) -> Anchors:
+    """`id,kind,x,y`: anchors in EPSG:25832 metres. The kinds are those of the file and
+    `also_kinds` (kinds that may have no anchor), sorted by name."""
     ids, xs, ys, kinds, problems, seen = [], [], [], [], [], set()
     for line, row in _rows(path, ("id", "kind", "x", "y")):
         if None in row or None in row.values():
@@ -126,7 +127,7 @@ def read_anchors(path: Path) -> Anchors:
             kinds.append(kind)
     if problems:
         raise FileProblem(problems)
-    names = tuple(sorted(set(kinds)))
+    names = tuple(sorted(set(kinds) | set(also_kinds)))
     index = {name: i for i, name in enumerate(names)}
     return Anchors(ids, np.column_stack([xs, ys]).reshape(-1, 2),
                    np.array([index[k] for k in kinds], dtype=np.int64), names)

@@ -80,3 +80,54 @@ def test_a_missing_file_is_refused(tmp_path, anchors):
 def test_an_impossible_detour_is_refused(cells, anchors, tmp_path):
     with pytest.raises(CommandError, match="--detour"):
         run(cells, anchors, tmp_path / "out.csv", "--detour", "0.5")
+
+
+def test_a_kind_without_anchors_has_an_empty_nearest_distance(cells, anchors, tmp_path):
+    out = tmp_path / "out.csv"
+    run(cells, anchors, out, "--kinds", "treff, cafe")
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["cell_id"], r["kind"]) for r in rows] == [
+        ("A", "cafe"), ("A", "haus"), ("A", "treff"), ("B", "cafe"), ("B", "haus"),
+        ("B", "treff")]
+    assert rows[0] == {"cell_id": "A", "kind": "cafe", "nearest_m": "", "within_300": "0",
+                       "within_500": "0", "within_1000": "0"}
+    assert rows[2]["nearest_m"] == "1300.000"
+
+
+def test_an_anchors_file_without_anchors_gives_empty_distances(cells, tmp_path):
+    empty = write(tmp_path / "none.csv", "id,kind,x,y\n")
+    out = tmp_path / "out.csv"
+    run(cells, empty, out, "--kinds", "haus")
+    assert out.read_text() == ("cell_id,kind,nearest_m,within_300,within_500,within_1000\n"
+                               "A,haus,,0,0,0\nB,haus,,0,0,0\n")
+
+
+def test_an_output_that_is_a_directory_is_refused_before_computing(cells, anchors, tmp_path):
+    with pytest.raises(CommandError, match="is a directory") as error:
+        run(cells, anchors, tmp_path)
+    assert error.value.returncode == 2
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_an_output_in_a_missing_folder_is_refused(cells, anchors, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        run(cells, anchors, tmp_path / "nowhere" / "out.csv")
+
+
+def test_the_command_line_prints_the_line_and_writes_nothing(tmp_path, anchors):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bad = write(tmp_path / "cells.csv", "id,x,y,population\nA,0,0,1\nB,0,0,-2\n")
+    out = tmp_path / "out.csv"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "quartierscheck", "compute", "--cells", str(bad),
+         "--anchors", str(anchors), "--out", str(out)],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3],
+        env={**os.environ, "HTTPS": "0"})
+    assert done.returncode == 2
+    assert "cells.csv, line 3, population: must be a whole number ≥ 0" in done.stderr
+    assert "Nothing was written." in done.stderr
+    assert not out.exists()

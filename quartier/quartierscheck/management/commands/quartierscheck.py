@@ -29,6 +29,9 @@ class Command(BaseCommand):
         compute.add_argument("--detour", type=float, default=engine.DEFAULT_DETOUR,
                              help=f"walking / straight-line distance (default "
                                   f"{engine.DEFAULT_DETOUR})")
+        compute.add_argument("--kinds", default="",
+                             help="comma-separated kinds to write rows for even when the "
+                                  "anchors file has none of them (nearest_m stays empty)")
         grid = sub.add_parser("import-grid", help="Replace the residents by a census grid CSV "
                               "(Gitter_ID_100m, x_mp_100m, y_mp_100m, Einwohner).")
         grid.add_argument("file", type=Path)
@@ -109,15 +112,20 @@ class Command(BaseCommand):
         return (f"run {run.pk}: {run.get_status_display()}, {run.progress_pct} % "
                 f"({_(run.message) if run.message else '-'}), {when:%Y-%m-%d %H:%M:%S}")
 
-    def compute(self, *, cells, anchors, out, detour, **options):
+    def compute(self, *, cells, anchors, out, detour, kinds, **options):
         if not 1 <= detour <= 5:
             raise CommandError("--detour must lie between 1 and 5.", returncode=2)
-        if not out.parent.exists():
-            raise CommandError(f"{out.parent} does not exist.", returncode=2)
+        if not out.parent.is_dir():
+            raise CommandError(f"{out.parent} does not exist. Nothing was written.",
+                               returncode=2)
+        if out.is_dir():
+            raise CommandError(f"--out {out} is a directory; name a file. Nothing was written.",
+                               returncode=2)
+        also_kinds = tuple(k.strip() for k in kinds.split(",") if k.strip())
         try:
             cell_data = files.read_cells(cells)
             self.stdout.write(f"{len(cell_data.ids):,} cells read")
-            anchor_data = files.read_anchors(anchors)
+            anchor_data = files.read_anchors(anchors, also_kinds=also_kinds)
             self.stdout.write(f"{len(anchor_data.ids):,} anchors of "
                               f"{len(anchor_data.kinds)} kinds read")
         except files.FileProblem as problem:
