@@ -7,7 +7,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from quartier.news import services
+from quartier.news import markup, services
 from quartier.news.models import Tag
 from quartier.places.models import Place, Quarter
 
@@ -41,8 +41,9 @@ class ArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        # The description is HTML: the plain teaser is escaped, the body is sanitised HTML.
-        return f"<p>{escape(item.teaser)}</p>\n{item.body_html}"
+        # The description is HTML: the plain teaser is escaped, the stored body sanitised
+        # again (as on the article page), whatever wrote it.
+        return f"<p>{escape(item.teaser)}</p>\n{markup.sanitise(item.body_html)}"
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -76,6 +76,28 @@ def test_html_in_a_teaser_stays_text_in_feed_readers(client):
     assert item.findtext("title") == '<script>alert("t")</script>'  # RSS titles are text
 
 
+HOSTILE_HTML = ('<script>alert(1)</script><img src=x onerror=alert(2)>'
+                '<a href="javascript:alert(3)">a</a>'
+                '<img src="data:image/svg+xml,<svg/onload=alert(4)>" alt="d">'
+                '<iframe src="//evil.example"></iframe><p style="x" onclick="alert(5)">'
+                'Text</p>')
+
+
+def test_a_stored_body_that_never_passed_the_sanitiser_is_sanitised_in_the_feeds(client):
+    from quartier.news.models import Article
+
+    article = make_article(title="Alt")
+    Article.objects.filter(pk=article.pk).update(body_html=HOSTILE_HTML)
+    for path, item, tag_name in (("/news/rss/", "item", "description"),
+                                 ("/news/atom/", f"{ATOM}entry", f"{ATOM}summary")):
+        root = ET.fromstring(client.get(path).content)
+        description = next(root.iter(item)).findtext(tag_name)
+        for dangerous in ("<script", "onerror", "javascript:", "data:", "<iframe", "onclick",
+                          "style="):
+            assert dangerous not in description, (path, dangerous)
+        assert "<p>Text</p>" in description
+
+
 def test_the_sitemap_lists_public_places_quarters_and_news(client, news, quarter, tuebingen):
     from conftest import make_quarter
 

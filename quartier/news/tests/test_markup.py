@@ -51,6 +51,59 @@ def test_images_from_other_hosts_never_load():
         assert ("remote_image", src) in markup.problems(f"![Foto]({src})")
 
 
+@pytest.mark.parametrize("src", [
+    "data:image/png;base64,iVBORw0KGgo=", "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
+    "javascript:alert(1)", "/&#47;evil.example/a.png", "&#x2F;/evil.example/a.png",
+])
+def test_images_with_data_or_script_addresses_lose_them(src):
+    html = markup.render(f"![Foto]({src})")
+    assert "src=" not in html and "data:" not in html and "javascript" not in html
+    assert [code for code, _detail in markup.problems(f"![Foto]({src})")] == ["remote_image"]
+
+
+@pytest.mark.parametrize("text", [
+    '![x](/a.png" onerror="alert(1))',
+    '![x](/a.png "t\\" onerror=\\"alert(1)")',
+    "![x](/a.png 'a' onerror='alert(1)')",
+    '[x](https://example.org "t\\" onmouseover=\\"alert(1)")',
+    '![x" onerror="alert(1)](/a.png)',
+    "![x](/a.png)<img src=x onerror=alert(1)>",
+    "[<img src=x onerror=alert(1)>](https://example.org)",
+])
+def test_quotes_in_markdown_images_and_links_never_make_an_event_handler(text):
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, dict(attrs)))
+
+    Tags().feed(markup.render(text))
+    for tag, attrs in found:
+        assert tag in markup.TAGS
+        assert set(attrs) <= markup.ATTRIBUTES.get(tag, set()) | {"rel"}, (tag, attrs)
+
+
+@pytest.mark.parametrize("text", [
+    "[x](&#106;avascript:alert(1))",
+    "[x](&#x6A;avascript&#58;alert(1))",
+    "[x](jav&#x09;ascript:alert(1))",
+    "[x](  javascript:alert(1))",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    "[x](data:text/html,<script>alert(1)</script>)",
+])
+def test_encoded_and_reference_style_script_links_lose_their_address(text):
+    html = markup.render(text)
+    assert "href" not in html
+    assert [code for code, _detail in markup.problems(text)] == ["link"]
+
+
+def test_autolinks_with_other_schemes_stay_text():
+    assert markup.render("<javascript:alert(1)>") == "<p>&lt;javascript:alert(1)&gt;</p>"
+    assert 'href="https://example.org"' in markup.render("<https://example.org>")
+
+
 def test_images_of_this_site_need_a_description():
     assert 'src="/media/news/a.jpg"' in markup.render("![Foto](/media/news/a.jpg)")
     assert markup.problems("![Foto](/media/news/a.jpg)") == []

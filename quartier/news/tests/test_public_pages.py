@@ -226,3 +226,17 @@ def test_a_scheduled_article_appears_in_the_cached_list_when_its_time_comes(clie
     Article.objects.filter(pk=later.pk).update(
         published_at=timezone.now() - dt.timedelta(minutes=1), updated_at=later.updated_at)
     assert "Später" in client.get("/news/").content.decode()
+
+
+def test_a_stored_body_that_never_passed_the_sanitiser_is_sanitised_on_the_page(client):
+    from quartier.news.models import Article
+    from quartier.news.tests.test_feeds_and_sitemap import HOSTILE_HTML
+
+    article = make_article(title="Alt")
+    Article.objects.filter(pk=article.pk).update(body_html=HOSTILE_HTML)
+    html = client.get(f"/news/{article.pk}/").content.decode()
+    body = html[html.index('<div class="article-body">'):html.index("</article>")]
+    for dangerous in ("<script", "onerror", "javascript:", "data:", "<iframe", "onclick",
+                      "style="):
+        assert dangerous not in body, dangerous
+    assert "<p>Text</p>" in body
