@@ -207,7 +207,8 @@ def organisations_for(user, call: Call):
 def applications_of(user):
     """Applications of the user's organisations, newest call first."""
     return (Application.objects.filter(organisation__in=applicant_organisation_ids(user))
-            .select_related("call", "organisation").order_by("-call__closes_at", "pk"))
+            .select_related("call", "organisation", "decision")
+            .order_by("-call__closes_at", "pk"))
 
 
 @transaction.atomic
