@@ -145,3 +145,28 @@ def test_the_article_page_with_many_comments_has_a_constant_number_of_queries(
     participation.add_comment(article, "Antwort", author=member, parent=first)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(f"/news/{article.pk}/")
+
+
+def test_a_hidden_comment_keeps_its_thread_readable_and_cannot_be_answered(
+    client, resident, member, moderator, article
+):
+    comment = participation.add_comment(article, "Beleidigung", author=member)
+    participation.add_comment(article, "Sachliche Antwort", author=resident, parent=comment)
+    participation.hide(comment, "Beleidigend", moderator=moderator)
+    client.force_login(resident)
+    response = post(client, article, text="Noch eine Antwort", parent=str(comment.pk))
+    assert response.status_code == 400
+    assert response.context["comment_form"].errors["parent"]
+    assert Comment.objects.count() == 2
+    client.logout()
+    html = client.get(f"/news/{article.pk}/").content.decode()
+    assert "Beleidigend" in html and "Sachliche Antwort" in html
+    assert "Beleidigung<" not in html
+
+
+def test_a_reply_to_an_unknown_comment_is_refused(client, resident, article):
+    client.force_login(resident)
+    for parent in ("999999", "abc", "-1"):
+        response = post(client, article, parent=parent)
+        assert response.status_code in (400, 404), parent
+    assert not Comment.objects.exists()
