@@ -287,6 +287,10 @@ def save_draft(application: Application, *, actor, fields: dict,
         if any(q.gemeinde_id != application.gemeinde_id for q in quarters):
             raise ValidationError({"quarters": _("Choose quarters of the chosen Gemeinde.")})
         application.quarters.set(quarters)
+    elif "gemeinde" in fields:
+        # Quarters of a Gemeinde no longer chosen go with it.
+        application.quarters.remove(
+            *application.quarters.exclude(gemeinde_id=application.gemeinde_id))
     if cost_items is not None:
         application.cost_items.all().delete()
         CostItem.objects.bulk_create(
@@ -319,6 +323,8 @@ def submission_errors(application: Application) -> dict[str, list[str]]:
         need("gemeinde", _("Choose the Gemeinde of the project."))
     elif not application.quarters.exists():
         need("quarters", _("Choose at least one quarter."))
+    elif application.quarters.exclude(gemeinde_id=application.gemeinde_id).exists():
+        need("quarters", _("Choose quarters of the chosen Gemeinde."))
     if not application.target_groups:
         need("target_groups", _("Choose the target groups."))
     requested = application.requested_cents

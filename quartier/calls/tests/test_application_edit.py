@@ -107,3 +107,20 @@ def test_the_quarters_follow_the_gemeinde_a_civil_society_actor_chooses(
     bad = client.post(f"/calls/applications/{draft.pk}/edit/",
                       post_data(gemeinde="99999999", save=""))
     assert bad.status_code == 400 and Application.objects.get().gemeinde is None
+
+
+def test_quarters_of_a_gemeinde_no_longer_chosen_are_dropped_by_autosave(
+    client, db, provider_org, member, ulm, quarter
+):
+    make_quarter(ulm, name="Weststadt")
+    draft = services.start_application(make_call(), provider_org, actor=member)
+    services.save_draft(draft, actor=member, fields={"gemeinde": quarter.gemeinde},
+                        quarters=[quarter])
+    client.force_login(member)
+    # The browser still sends the old quarter while the new Gemeinde's list is loading.
+    response = client.post(f"/calls/applications/{draft.pk}/autosave/",
+                           post_data(gemeinde=ulm.ags, quarters=[str(quarter.pk)]))
+    assert response.status_code == 200
+    draft = Application.objects.get()
+    assert draft.gemeinde == ulm and list(draft.quarters.all()) == []
+    assert services.submission_errors(draft)["quarters"] == ["Choose at least one quarter."]
