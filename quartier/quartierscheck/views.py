@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,8 +54,12 @@ def status(request):
     context = _status_context(request)
     was = request.GET.get("was", "")
     context["finished_now"] = bool(was.isdigit() and context["active"] is None)
-    context["current_url"] = (request.htmx.current_url if request.htmx else None) or reverse(
-        "quartierscheck:overview")
+    # The page that polls, to reload it; only a page of this site (the header is the
+    # client's word).
+    current = request.htmx.current_url if request.htmx else None
+    context["current_url"] = current if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) else reverse("quartierscheck:overview")
     response = render(request, "quartierscheck/_status_body.html", context)
     if request.htmx and context["active"] is None:
         response.status_code = 286

@@ -60,6 +60,18 @@ def test_the_status_box_polls_while_a_run_waits_and_stops_when_it_ends(english, 
     assert f"/quarters/{computed.pk}/check/" in done.content.decode()
 
 
+@pytest.mark.parametrize("current", ["javascript:alert(1)", "https://evil.example/x",
+                                     "//evil.example/x"])
+def test_the_link_to_the_new_figures_stays_on_this_site(english, computed, current):
+    run = services.request_recompute()
+    services.recompute()
+    done = english.get(f"/quarter-check/status/?was={run.pk}", HTTP_HX_REQUEST="true",
+                       HTTP_HX_CURRENT_URL=current)
+    text = done.content.decode()
+    assert "evil" not in text and "javascript" not in text
+    assert 'href="/quarter-check/"' in text
+
+
 def test_a_failed_run_is_shown_with_the_last_good_figures(english, computed, monkeypatch):
     monkeypatch.setattr(services.engine, "reach", lambda *a, **k: 1 / 0)
     with pytest.raises(services.CheckFailed):
@@ -186,6 +198,20 @@ def test_the_gap_list_pages_through_many_quarters(english, computed, staff, monk
     page = html(english.get("/quarter-check/gaps/", {"page": 2}))
     assert "Page 2 of 2" in page and "Previous page" in page
     assert english.get("/quarter-check/gaps/", {"page": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("params", [
+    {"kreis": "99999"}, {"kreis": "<script>"}, {"kreis": "x" * 1000}, {"kreis": "08"},
+    {"kreis": "08416000"}, {"page": "99999"}, {"page": "-1"}, {"kreis": "08416\x00"},
+])
+def test_bad_gap_list_filters_show_the_whole_state(english, computed, staff, params):
+    english.force_login(staff)
+    response = english.get("/quarter-check/gaps/", params)
+    assert response.status_code == 200
+    page = html(response)
+    assert "Südstadt" in page and "<script>" not in page
+    csv_file = english.get("/quarter-check/gaps.csv", params)
+    assert csv_file.status_code == 200 and "Südstadt" in csv_file.content.decode()
 
 
 def test_the_gap_list_says_when_nothing_is_computed(english, staff, db):
