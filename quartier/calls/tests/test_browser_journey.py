@@ -166,6 +166,15 @@ def test_a_call_runs_from_set_up_to_public_results(page, sign_in, live_server):
     assert BudgetLine.objects.get(pk=line.pk).committed_cents == 20_000_00
     assert Decision.objects.get().commitment.amount_cents == 20_000_00
 
+    # The Kommune sees the decision in its list and on its application.
+    sign_in(coordinator)
+    page.goto("/calls/mine/")
+    expect(page.get_by_role("row", name=re.compile("Generationentreff"))).to_contain_text(
+        "Gefördert mit 20.000,00 €")
+    page.get_by_role("link", name="Generationentreff Südstadt").click()
+    expect(page.get_by_role("heading", name="Entscheidung")).to_be_visible()
+    check_axe(page)
+
     # The public sees the results on a map and as a table.
     page.context.clear_cookies()
     page.goto(f"/calls/{call.pk}/results/")
