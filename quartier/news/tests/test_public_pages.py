@@ -240,3 +240,31 @@ def test_a_stored_body_that_never_passed_the_sanitiser_is_sanitised_on_the_page(
                       "style="):
         assert dangerous not in body, dangerous
     assert "<p>Text</p>" in body
+
+
+def test_feeds_sitemaps_drafts_and_topic_lists_have_a_constant_number_of_queries(
+    client, staff, quarter, django_assert_max_num_queries
+):
+    beratung = tag("beratung")
+
+    def add(prefix, count):
+        for number in range(count):
+            make_article("08416041", title=f"{prefix}{number}", places=["08416041"],
+                         quarters=[quarter], tags=[beratung, tag(f"{prefix}{number}")])
+            make_article("08416041", title=f"{prefix}{number} Entwurf", status="draft")
+
+    paths = ["/news/rss/", "/news/atom/", "/news/tags/beratung/rss/",
+             "/news/places/08416/atom/", f"/news/quarters/{quarter.pk}/rss/",
+             "/news/tags/beratung/", f"/news/quarters/{quarter.pk}/", "/sitemap-news.xml",
+             "/sitemap-news-tags.xml", "/news/drafts/"]
+    client.force_login(staff)
+    add("A", 2)
+    counts = {}
+    for path in paths:
+        with django_assert_max_num_queries(30) as few:
+            assert client.get(path).status_code == 200, path
+        counts[path] = len(few.captured_queries)
+    add("B", 12)
+    for path in paths:
+        with django_assert_max_num_queries(counts[path]):
+            client.get(path)
