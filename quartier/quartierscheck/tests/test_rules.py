@@ -69,3 +69,25 @@ def test_everyone_sees_the_check_of_a_published_quarter(role, user, client, quar
                 "/quarter-check/map/", "/quarter-check/compare/", "/quarter-check/method/",
                 "/quarter-check/status/"):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_programme_staff_read_why_a_run_failed_or_left_quarters_out(
+        role, user, client, quarter, draft_quarter, tuebingen, monkeypatch):
+    from quartier.places.models import Quarter
+
+    small_world(tuebingen)
+    Quarter.objects.filter(pk=draft_quarter.pk).update(boundary="")
+    services.recompute()  # the draft is left out with a warning naming it
+    client = signed_in(client, user)
+    client.cookies["django_language"] = "en"
+    for url in ("/quarter-check/", "/quarter-check/status/"):
+        text = client.get(url).content.decode()
+        assert ("has no usable boundary" in text) is (role == "staff"), url
+    monkeypatch.setattr(services.engine, "reach", lambda *a, **k: 1 / 0)
+    with pytest.raises(services.CheckFailed):
+        services.recompute()
+    for url in ("/quarter-check/", "/quarter-check/status/"):
+        text = client.get(url).content.decode()
+        assert "failed" in text
+        assert ("ZeroDivisionError" in text) is (role == "staff"), url
