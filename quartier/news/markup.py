@@ -4,8 +4,10 @@ Two layers, neither hand-rolled:
 1. Python-Markdown without its raw-HTML handling, so HTML typed into the text is shown as
    text; headings are shifted so the highest is h2 (the page's title is the only h1).
 2. nh3 (ammonia) keeps only the tags and attributes below, links only with http, https,
-   mailto or a relative address, and images only from this site (`is_local_path`), so the
-   Content-Security-Policy (images only from self) never has to block anything.
+   mailto or a relative address, and images only from this site's image addresses
+   (`is_image_path`: article images, media and static files), so the Content-Security-Policy
+   (images only from self) never has to block anything, and an image cannot make every
+   reader's browser request another page of the platform (a GET in the reader's name).
 
 `problems()` reports what the author should fix (for a message at the field); `render()`
 makes whatever it is given safe, also input that never passed a form.
@@ -35,6 +37,17 @@ _LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
 def is_local_path(url: str) -> bool:
     """A path on this site ("/media/x.png"), never "//host" or "/\\host" (other hosts)."""
     return bool(_LOCAL_PATH.match(url))
+
+
+# Where this site serves images: article images (/news/<id>/image/), media and static files.
+_IMAGE_PATH = re.compile(r"^/(news/\d+/image/|media/|static/)")
+
+
+def is_image_path(url: str) -> bool:
+    """An image address of this site; never a page (it would be requested by every reader)."""
+    # Browsers resolve dot segments, also encoded ones: /media/%2e%2e/accounts/ is a page.
+    return (is_local_path(url) and bool(_IMAGE_PATH.match(url)) and ".." not in url
+            and "%2e" not in url.lower())
 
 
 def is_allowed_link(url: str) -> bool:
@@ -85,7 +98,7 @@ def _markdown_html(text: str) -> str:
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
-        return value if is_local_path(value) else None
+        return value if is_image_path(value) else None
     if tag == "a" and attribute == "href":
         return value if is_allowed_link(value) else None
     return value
@@ -134,7 +147,8 @@ def problems(text: str) -> list[tuple[str, str]]:
     """What an author must fix: (code, detail) for links and images the page will not keep.
 
     Codes: "link" (a link with another scheme, e.g. javascript:), "remote_image" (an image
-    from another site), "image_alt" (an image without a description), "too_long".
+    from another site), "image_path" (an address of this site that is not an image),
+    "image_alt" (an image without a description), "too_long".
     """
     found: list[tuple[str, str]] = []
     if len(text) > MAX_LENGTH:
@@ -147,6 +161,8 @@ def problems(text: str) -> list[tuple[str, str]]:
     for src, alt in collector.images:
         if not is_local_path(src):
             found.append(("remote_image", src))
+        elif not is_image_path(src):
+            found.append(("image_path", src))
         elif not alt.strip():
             found.append(("image_alt", src))
     return found

@@ -271,6 +271,10 @@ def body_problem_messages(text: str) -> list[str]:
             messages.append(_("The image “%(url)s” comes from another site; images from other "
                               "sites are not shown. Use the article image instead.")
                             % {"url": detail[:80]})
+        elif code == "image_path":
+            messages.append(_("“%(url)s” is not an image of this platform; images in the text "
+                              "must be article images or files under /media/ or /static/. Use "
+                              "the article image instead.") % {"url": detail[:80]})
         else:
             messages.append(_("Every image in the text needs a description: "
                               "![description](%(url)s).") % {"url": detail[:80]})

@@ -134,6 +134,8 @@ def test_places_that_do_not_exist_or_are_ambiguous_are_errors_at_the_field(
     ("![Foto](https://tracker.example/pixel.png)", "tracker.example"),
     ("![Foto](//tracker.example/pixel.png)", "tracker.example"),
     ("![](/media/news/x.png)", "/media/news/x.png"),
+    ("![Foto](/accounts/logout/)", "/accounts/logout/"),
+    ("![Foto](data:image/png;base64,iVBORw0KGgo=)", "data:image/png"),
 ])
 def test_hostile_markdown_is_an_error_at_the_body(client, staff, body, needle):
     response = post(client, staff, body=body)

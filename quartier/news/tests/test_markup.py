@@ -110,6 +110,23 @@ def test_images_of_this_site_need_a_description():
     assert markup.problems("![](/media/news/a.jpg)") == [("image_alt", "/media/news/a.jpg")]
 
 
+@pytest.mark.parametrize("src", [
+    "/accounts/logout/", "/news/1/edit/", "/i18n/setlang/", "/media/../accounts/logout/",
+    "/media/%2e%2e/accounts/logout/", "/static/%2E%2E/admin/",
+])
+def test_pages_of_this_site_are_not_images(src):
+    # Every reader's browser would request them in the reader's name.
+    html = markup.render(f"![Foto]({src})")
+    assert "src=" not in html
+    assert [code for code, _detail in markup.problems(f"![Foto]({src})")] == ["image_path"]
+
+
+@pytest.mark.parametrize("src", ["/news/12/image/", "/media/news/a.jpg", "/static/img/a.png"])
+def test_images_of_this_site_are_kept(src):
+    assert f'src="{src}"' in markup.render(f"![Foto]({src})")
+    assert markup.problems(f"![Foto]({src})") == []
+
+
 def test_the_highest_heading_becomes_h2():
     assert markup.render("# Eins\n\n## Zwei") == "<h2>Eins</h2>\n<h3>Zwei</h3>"
     assert markup.render("### Drei") == "<h2>Drei</h2>"
