@@ -125,3 +125,29 @@ def test_the_list_tells_caches_that_htmx_gets_another_answer(client, process):
 def _results(response) -> str:
     html = response.content.decode()
     return html[html.index('<section id="idea-results"'):]
+
+
+def test_no_fragment_of_a_signed_in_person_reaches_visitors_and_back(client, settings, process,
+                                                                    resident, member, moderator):
+    """Only visitors without an account share cached fragments: what a moderator or a
+    supporter sees (links, forms, their support, CSRF tokens) never enters them, and a
+    cached fragment never stands in for a signed-in person's."""
+    idea = make_idea(process, resident, title="Bänke")
+    services.add_comment(idea, "Erster Kommentar", author=member)
+    services.support_idea(idea, user=member)
+    list_url = f"/participation/{process.pk}/ideas/"
+    client.force_login(moderator)
+    assert "Moderate" in client.get(idea.get_absolute_url()).content.decode()
+    client.force_login(member)
+    assert "you support it" in client.get(list_url).content.decode()
+    assert "Publish comment" in client.get(idea.get_absolute_url()).content.decode()
+    client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # logging out dropped the cookie
+    for url in (idea.get_absolute_url(), list_url):
+        html = client.get(url).content.decode()
+        fragment = html[html.index('id="comments"' if url != list_url else 'id="idea-results"'):]
+        assert "Moderate" not in fragment and "you support it" not in fragment
+        assert "csrfmiddlewaretoken" not in fragment and "Publish comment" not in fragment
+    client.force_login(member)
+    assert "you support it" in client.get(list_url).content.decode()
+    assert "Publish comment" in client.get(idea.get_absolute_url()).content.decode()
