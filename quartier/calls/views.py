@@ -380,10 +380,12 @@ def _render_call_form(request, form, formset, call):
 @permission_required("calls.manage_call", raise_exception=True)
 def manage(request, pk):
     call = _call(request, pk, "calls.manage_call")
-    applications = (call.applications.select_related("organisation", "gemeinde")
-                    .order_by("status", "pk"))
+    applications = list(call.applications.select_related("organisation", "gemeinde")
+                        .order_by("status", "pk"))
     return render(request, "calls/manage.html", {
         "call": call, "applications": applications,
+        "submitted_count": sum(1 for a in applications if not a.is_draft()),
+        "draft_count": sum(1 for a in applications if a.is_draft()),
         "progress": services.jury_progress(call),
         "jurors": call.jurors.all(),
         "trail": audit_trail(call)[:50],
