@@ -76,3 +76,33 @@ def test_drafts_and_scheduled_articles_are_seen_only_by_those_who_keep_them(
     else:
         article = make_article("08416041", published_at=timezone.now() + dt.timedelta(days=2))
     assert user.has_perm("news.view_article", article) is (role in KEEP_TUEBINGEN)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_signed_in_account_may_comment_on_public_articles_only(request, role):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    user = request.getfixturevalue(role)
+    public = make_article("08416041")
+    closed = make_article("08416041", accepts_comments=False)
+    draft = make_article("08416041", status="draft")
+    scheduled = make_article("08416041", published_at=timezone.now() + dt.timedelta(days=2))
+    assert user.has_perm("news.comment_article", public) is (role != "anonymous")
+    for article in (closed, draft, scheduled):
+        assert not user.has_perm("news.comment_article", article)
+
+
+def test_a_blocked_account_may_not_comment(resident, moderator):
+    from quartier.participation import services as participation
+
+    participation.block(resident, "Beleidigungen", moderator=moderator)
+    assert not resident.has_perm("news.comment_article", make_article("08416041"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_programme_staff_keep_the_tags(request, role):
+    user = request.getfixturevalue(role)
+    for action in ("view", "add", "change", "delete"):
+        assert user.has_perm(f"news.{action}_tag") is (role == "staff")
