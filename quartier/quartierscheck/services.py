@@ -612,6 +612,20 @@ def last_finished_run() -> CheckRun | None:
     return CheckRun.objects.filter(finished_at__isnull=False).order_by("-pk").first()
 
 
+def inputs_changed_since(run: CheckRun | None) -> bool:
+    """Whether anchors or quarters changed after `run` started: bulk imports
+    (`import-anchors`, `demo-quarters`) send no model signals, so they queue no run by
+    themselves. Three small queries; for staff's "recompute" hint."""
+    from quartier.anchors.models import Anchor
+
+    if run is None or run.started_at is None:
+        return False
+    since = run.started_at
+    return (Anchor.objects.filter(updated_at__gt=since).exists()
+            or Quarter.objects.filter(updated_at__gt=since).exists()
+            or Anchor.objects.published().count() != run.anchors)
+
+
 def _current_figures():
     return AreaFigures.objects.filter(run__in=CurrentResults.objects.values("run"))
 

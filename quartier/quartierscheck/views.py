@@ -36,6 +36,9 @@ def overview(request):
     found = places.search(query).quarters if query else None
     land = Place.objects.filter(kind=Place.Kind.LAND).first()
     row = services.figures_of_place(land) if land else None
+    status = _status_context(request)
+    if status["can_recompute"] and status["active"] is None:
+        status["inputs_changed"] = services.inputs_changed_since(services.current_run())
     return render(request, "quartierscheck/overview.html", {
         "land": land,
         "run": services.current_run(),
@@ -44,7 +47,7 @@ def overview(request):
         "query": query,
         "found": found,
         "can_see_gaps": request.user.has_perm("quartierscheck.view_gaps"),
-        **_status_context(request),
+        **status,
     })
 
 

@@ -230,6 +230,29 @@ def test_the_command_line_shows_the_state_of_the_runs(quarter, tuebingen, capsys
     assert "100 %" in out and "Current results: run" in out
 
 
+def test_changes_no_signal_announced_are_shown_to_staff_and_on_the_command_line(
+        quarter, tuebingen, staff, client, capsys):
+    from quartier.anchors.models import Anchor
+
+    anchor = small_world(tuebingen)
+    run = services.recompute()
+    assert not services.inputs_changed_since(run)
+    client.force_login(staff)
+    client.cookies["django_language"] = "en"
+    hint = "changed after the current figures were computed"
+    assert hint not in client.get("/quarter-check/").content.decode()
+    # What a bulk import does: rows written without signals (AUTO_RECOMPUTE is off here).
+    make_anchor(tuebingen, name="Importiertes Haus")
+    assert services.inputs_changed_since(run)
+    assert hint in client.get("/quarter-check/").content.decode()
+    call_command("quartierscheck", "status")
+    assert "run `quartier quartierscheck recompute`" in capsys.readouterr().out
+    run = services.recompute()
+    assert not services.inputs_changed_since(run)
+    Anchor.objects.filter(pk=anchor.pk).delete()  # a deletion shows in the count
+    assert services.inputs_changed_since(run)
+
+
 def test_the_command_line_fails_with_status_2_and_keeps_the_results(quarter, capsys):
     with pytest.raises(CommandError) as error:
         call_command("quartierscheck", "recompute")

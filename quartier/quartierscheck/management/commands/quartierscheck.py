@@ -106,6 +106,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Current results: run {current.pk} of "
                           f"{localtime(current.finished_at):%Y-%m-%d %H:%M}" if current
                           else "No results yet.")
+        if services.active_run() is None and services.inputs_changed_since(current):
+            self.stdout.write(self.style.WARNING(
+                "Anchors or quarters changed after these results (imports queue no run by "
+                "themselves): run `quartier quartierscheck recompute`."))
 
     def describe(self, run: CheckRun) -> str:
         when = localtime(run.finished_at or run.started_at or run.created_at)
