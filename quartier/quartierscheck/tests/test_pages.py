@@ -135,6 +135,15 @@ def test_bad_choices_are_ignored(english, db, query):
     assert english.get(f"/quarter-check/compare/?{query}").status_code == 200
 
 
+@pytest.mark.parametrize("query", [
+    "<script>alert(1)</script>", "x" * 5000, "\x00", "%", "' OR 1=1 --"])
+def test_hostile_searches_are_shown_inert(english, computed, query):
+    for url, name in (("/quarter-check/", "q"), ("/quarter-check/compare/", "gemeinde")):
+        response = english.get(url, {name: query})
+        assert response.status_code == 200
+        assert "<script>alert" not in response.content.decode()
+
+
 # Map -----------------------------------------------------------------------------------
 
 
