@@ -8,13 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quartier.anchors import services as anchors
+from quartier.home import open_now
 from quartier.places import geo, services
 from quartier.places.forms import QuarterForm
 from quartier.places.models import Place, Quarter
 
 
 def home(request):
-    return render(request, "places/home.html", {"figures": services.state_figures()})
+    return render(request, "places/home.html", {
+        "figures": services.state_figures(),
+        "now": open_now(),
+    })
 
 
 def search(request):
