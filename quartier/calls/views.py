@@ -442,7 +442,8 @@ def eligibility(request, pk):
         else:
             messages.success(request, _("The eligibility is recorded."))
     else:
-        messages.error(request, _("Choose eligible or not eligible."))
+        problems = [_("Choose eligible or not eligible.")] if "decision" in form.errors else []
+        messages.error(request, " ".join(problems + form.errors.get("reason", [])))
     return redirect("calls:application", application.pk)
 
 
