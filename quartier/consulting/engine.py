@@ -543,8 +543,9 @@ def optimise(problem: _Problem, *, fcfs: Plan | None = None) -> Plan:
     cannot be in any better plan, since obj(x) ≥ bound + Σ rc·(x − x_LP); (4) pairs that
     could are added and the MIP solved again.
 
-    Never serves less weight than `fcfs`, nor travels more at the same weight: should the
-    optimum do so, the guarantee becomes a row and the plan is solved again (rare)."""
+    Never serves less weight than `fcfs` and never travels more: should the optimum do
+    either, both guarantees become rows and the plan is solved again (rare); `optimal` then
+    means optimal among the plans that keep them."""
     started = time.perf_counter()
     deadline = started + problem.params.time_limit_s
     if not len(problem.pair_req):
@@ -561,13 +562,16 @@ def optimise(problem: _Problem, *, fcfs: Plan | None = None) -> Plan:
     optimal, x = _prove(model, fcfs_x, deadline)
     if fcfs is not None:
         served_fcfs = float(np.dot(model.weights, fcfs_x))
-        if float(np.dot(model.weights, x)) < served_fcfs - 0.5:
+        # Unrounded (the plans' figures are rounded to metres), with room for float sums.
+        travel_fcfs = float(np.dot(problem.travel, fcfs_x))
+        travel_room = 1e-6 * max(1.0, travel_fcfs)
+        serves_less = float(np.dot(model.weights, x)) < served_fcfs - 0.5
+        travels_more = float(np.dot(problem.travel, x)) > travel_fcfs + travel_room
+        if serves_less or travels_more:
+            # Both guarantees as rows; FCFS itself meets them, so the programme stays
+            # feasible and the plan is at worst FCFS.
             model.extra.append((-model.weights, -served_fcfs + 0.5))
-            ok, x = _prove(model, fcfs_x, deadline)
-            optimal = optimal and ok
-        if float(np.dot(model.weights, x)) < served_fcfs + 0.5 \
-                and float(np.dot(problem.travel, x)) > fcfs.travel_km + 1e-6:
-            model.extra.append((problem.travel.copy(), fcfs.travel_km + 1e-6))
+            model.extra.append((problem.travel.copy(), travel_fcfs + travel_room))
             ok, x = _prove(model, fcfs_x, deadline)
             optimal = optimal and ok
     chosen = [int(p) for p in np.flatnonzero(x > 0.5)]

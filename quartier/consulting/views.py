@@ -396,7 +396,13 @@ def case_list(request):
 
 @login_required
 def case_detail(request, pk):
-    case = _get_case(request, pk)
+    return _case_page(request, _get_case(request, pk))
+
+
+def _case_page(request, case: Case, *, status: int = 200, close_form=None, cancel_form=None,
+               document_errors=None):
+    """The case page; a refused close, cancel or upload shows its form with the errors at
+    the field (status 400)."""
     user = request.user
     detail = services.case_detail(case)
     return render(request, "consulting/case.html", {
@@ -414,8 +420,9 @@ def case_detail(request, pk):
         "held": services.days_text(detail["held_half_days"]),
         "left": services.days_text(detail["left_half_days"]),
         "trail": list(audit_trail(case)) if is_programme_staff(user) else None,
-        "close_form": CloseForm(), "cancel_form": CancelForm(),
-    })
+        "close_form": close_form or CloseForm(), "cancel_form": cancel_form or CancelForm(),
+        "document_errors": document_errors or {},
+    }, status=status)
 
 
 @login_required
@@ -454,12 +461,15 @@ def document_add(request, pk, session_pk):
     session = get_object_or_404(case.sessions, pk=session_pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.add_document(session, form.cleaned_data["document"], actor=request.user)
-        messages.success(request, _("The document is added."))
-    else:
-        for error in form.errors.get("document", []):
-            messages.error(request, error)
-    return redirect(case)
+        try:
+            services.add_document(session, form.cleaned_data["document"], actor=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The document is added."))
+            return redirect(case)
+    errors = [e for es in form.errors.values() for e in es]
+    return _case_page(request, case, status=400, document_errors={session.pk: errors})
 
 
 @login_required
@@ -524,12 +534,14 @@ def case_close(request, pk):
         try:
             services.close_case(case, note=form.cleaned_data["note"], actor=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if not hasattr(error, "error_dict"):  # the case changed state meanwhile
+                messages.error(request, " ".join(error.messages))
+                return redirect(case)
+            _apply_errors(form, error)
         else:
             messages.success(request, _("The case is closed; unused days are released."))
-    else:
-        messages.error(request, " ".join(e for es in form.errors.values() for e in es))
-    return redirect(case)
+            return redirect(case)
+    return _case_page(request, case, status=400, close_form=form)
 
 
 @login_required
@@ -541,13 +553,15 @@ def case_cancel(request, pk):
         try:
             services.cancel_case(case, form.cleaned_data["reason"], actor=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if not hasattr(error, "error_dict"):  # the case changed state meanwhile
+                messages.error(request, " ".join(error.messages))
+                return redirect(case)
+            _apply_errors(form, error)
         else:
             messages.success(request, _("The case is cancelled; what was not paid out is "
                                         "released."))
-    else:
-        messages.error(request, " ".join(e for es in form.errors.values() for e in es))
-    return redirect(case)
+            return redirect(case)
+    return _case_page(request, case, status=400, cancel_form=form)
 
 
 # Consultants ------------------------------------------------------------------------------

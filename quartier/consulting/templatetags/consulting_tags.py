@@ -33,6 +33,12 @@ def halves(value) -> str:
     return days((value or 0) / 2)
 
 
+@register.simple_tag
+def get_item(mapping, key):
+    """`mapping[key]`, or an empty list: {% get_item errors session.pk as found %}."""
+    return (mapping or {}).get(key, [])
+
+
 @register.inclusion_tag("consulting/_quarter.html", takes_context=True)
 def quarter_consulting(context, quarter):
     """The consulting a quarter has had (counts only, never protocols), in one query, and

@@ -161,3 +161,61 @@ def test_a_document_is_served_as_a_pdf_attachment_to_the_case_readers(client, co
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
+
+
+@pytest.fixture
+def other_consultant(world):
+    """A second consultant with a profile of their own, not assigned to the world's case."""
+    from conftest import make_org, make_user
+
+    user = make_user("zweite@example.org", "consultant",
+                     make_org("Andere Beratung", "consulting_firm"), second_factor=True)
+    make_profile(user, name="Zweite Beraterin")
+    return user
+
+
+OTHER_CONSULTANT_PAGES = [
+    ("request", lambda w: url("request", w["request"].pk)),
+    ("case", lambda w: url("case", w["case"].pk)),
+    ("document", lambda w: url("document", w["document"].pk)),
+    ("log session", lambda w: url("session_create", w["case"].pk)),
+    ("complete", lambda w: url("case_complete", w["case"].pk)),
+    ("edit consultant", lambda w: url("consultant_edit", w["profile"].pk)),
+    ("requests", lambda w: url("requests")),
+    ("matching", lambda w: url("matching")),
+]
+OTHER_CONSULTANT_ACTIONS = [
+    ("log session", lambda w: url("session_create", w["case"].pk),
+     {"date": "2031-04-09", "half_days": "1", "mode": "online", "participants": "3"}),
+    ("add document", lambda w: url("document_add", w["case"].pk, w["session"].pk), {}),
+    ("complete", lambda w: url("case_complete", w["case"].pk), {"outcome": "Fertig"}),
+    ("remove absence", lambda w: url("absence_delete", w["absence"].pk), {}),
+    ("edit consultant", lambda w: url("consultant_edit", w["profile"].pk), {"name": "x"}),
+]
+
+
+@pytest.mark.parametrize("name,make_url", OTHER_CONSULTANT_PAGES,
+                         ids=[p[0] for p in OTHER_CONSULTANT_PAGES])
+def test_another_consultant_sees_nothing_of_a_case_not_theirs(client, other_consultant, world,
+                                                            name, make_url):
+    response = client_for(client, other_consultant).get(make_url(world))
+    assert response.status_code in (403, 404), (name, response.status_code)
+    assert "Vertraulich" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name,make_url,data", OTHER_CONSULTANT_ACTIONS,
+                         ids=[a[0] for a in OTHER_CONSULTANT_ACTIONS])
+def test_another_consultant_changes_nothing_of_a_case_not_theirs(client, other_consultant,
+                                                                world, name, make_url, data):
+    before = state(world)
+    response = client_for(client, other_consultant).post(make_url(world), data)
+    assert response.status_code in (403, 404), (name, response.status_code)
+    assert state(world) == before
+    assert world["profile"].__class__.objects.get(pk=world["profile"].pk).name != "x"
+
+
+def test_another_consultant_lists_none_of_the_cases_not_theirs(client, other_consultant,
+                                                              world):
+    response = client_for(client, other_consultant).get(url("cases"))
+    assert response.status_code == 200
+    assert list(response.context["cases"]) == []

@@ -116,10 +116,8 @@ def test_the_optimum_is_never_worse_than_first_come_first_served(instance):
     assert best.optimal
     # It serves at least as many (priority-weighted) consulting days …
     assert best.served_weight >= fcfs.served_weight
-    # … and when FCFS serves as much or the same requests, it travels no further.
-    same = {a.request for a in best.assignments} == {a.request for a in fcfs.assignments}
-    if same or best.served_weight == fcfs.served_weight:
-        assert best.travel_km <= fcfs.travel_km + 1e-6
+    # … and never travels further in total, whatever it serves (figures in metres).
+    assert best.travel_km <= fcfs.travel_km + 1e-6 * max(1.0, fcfs.travel_km) + 0.002
 
 
 @PROPERTY
