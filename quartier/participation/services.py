@@ -643,11 +643,31 @@ def dismiss_reports(contribution, *, moderator) -> int:
     return resolved
 
 
+def may_sanction(moderator, user) -> bool:
+    """Statewide moderators and programme staff warn or block any account; a place's
+    moderators the accounts that wrote or reported something they moderate (a block holds
+    everywhere, so it needs a reason in their place)."""
+    scopes = moderation_scopes(moderator)
+    if not scopes:
+        return False
+    if STATEWIDE in scopes:
+        return True
+    in_scope = Q(ags="")
+    idea_in_scope = Q()
+    for scope in scopes:
+        in_scope |= Q(ags__startswith=scope)
+        idea_in_scope |= Q(process__quarter__gemeinde__ags__startswith=scope)
+    return (Comment.objects.filter(in_scope, author=user).exists()
+            or Idea.objects.filter(idea_in_scope, author=user).exists()
+            or Report.objects.filter(in_scope, reporter=user).exists())
+
+
 def _check_sanction(user, moderator, reason: str) -> str:
-    if not is_moderator(moderator):
-        raise PermissionDenied(_("Only moderators warn or block accounts."))
-    if user.pk == moderator.pk:
+    if user.pk == moderator.pk and is_moderator(moderator):
         raise ValidationError({NON_FIELD_ERRORS: _("You cannot warn or block yourself.")})
+    if not may_sanction(moderator, user):
+        raise PermissionDenied(_("Only moderators of a place this account took part in warn "
+                                 "or block it."))
     return clean_text(reason, field="reason", max_length=1000)
 
 
@@ -687,8 +707,9 @@ def block(user, reason: str, *, moderator, until=None) -> Sanction:
 
 @transaction.atomic
 def unblock(user, *, moderator) -> int:
-    if not is_moderator(moderator):
-        raise PermissionDenied(_("Only moderators warn or block accounts."))
+    if not may_sanction(moderator, user):
+        raise PermissionDenied(_("Only moderators of a place this account took part in warn "
+                                 "or block it."))
     lifted = Sanction.objects.filter(
         user=user, kind=Sanction.Kind.BLOCK, lifted_at__isnull=True
     ).update(lifted_at=timezone.now(), lifted_by=moderator)

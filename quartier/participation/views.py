@@ -695,6 +695,8 @@ def account(request, pk):
     if not request.user.has_perm("participation.moderate"):
         raise PermissionDenied
     person = get_object_or_404(User.objects.select_related("participation_settings"), pk=pk)
+    if not services.may_sanction(request.user, person):
+        raise PermissionDenied
     form = SanctionForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "unblock":
         try:

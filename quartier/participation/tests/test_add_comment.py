@@ -16,11 +16,11 @@ def test_a_verified_account_comments_and_the_idea_counts_it(idea, member):
     assert Idea.objects.get(pk=idea.pk).comment_count == 1
 
 
-def test_anonymous_unverified_and_blocked_accounts_cannot_comment(idea, anonymous, moderator,
+def test_anonymous_unverified_and_blocked_accounts_cannot_comment(idea, anonymous, staff,
                                                                   member):
     unverified = make_user("neu@example.org")
     unverified.emailaddress_set.update(verified=False)
-    services.block(member, "Beleidigungen", moderator=moderator)
+    services.block(member, "Beleidigungen", moderator=staff)
     for user in (anonymous, unverified, member):
         with pytest.raises(PermissionDenied):
             services.add_comment(idea, "Hallo", author=user)

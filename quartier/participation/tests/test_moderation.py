@@ -110,7 +110,8 @@ def test_dismissing_reports_keeps_the_contribution_and_is_logged(idea, member, m
         services.report(idea, "spam", reporter=member)  # already looked at
 
 
-def test_warnings_and_blocks_are_logged_and_told(member, moderator, resident):
+def test_warnings_and_blocks_are_logged_and_told(idea, member, moderator, resident):
+    services.add_comment(idea, "Unsachlich", author=member)
     services.warn(member, "Bitte sachlich bleiben.", moderator=moderator)
     assert not services.is_blocked(member)
     services.block(member, "Wiederholt beleidigend.", moderator=moderator)
@@ -127,7 +128,8 @@ def test_warnings_and_blocks_are_logged_and_told(member, moderator, resident):
     assert not services.is_blocked(type(member).objects.get(pk=member.pk))
 
 
-def test_a_block_with_an_end_ends(member, moderator):
+def test_a_block_with_an_end_ends(idea, member, moderator):
+    services.report(idea, "spam", reporter=member)  # something in the moderator's place
     sanction = services.block(member, "Eine Woche Pause", moderator=moderator,
                               until=timezone.now() + timezone.timedelta(days=7))
     assert services.is_blocked(type(member).objects.get(pk=member.pk))
@@ -197,3 +199,31 @@ def test_hidden_contributions_show_only_their_reason_on_every_page(client, idea,
         f"/participation/moderation/idea/{idea.pk}/").content.decode()
     assert "Geheimer Kommentar" in client.get(
         f"/participation/moderation/comment/{comment.pk}/").content.decode()
+
+
+def test_a_places_moderators_sanction_only_accounts_that_took_part_there(
+    client, idea, member, resident, moderator, staff, ulm
+):
+    """A block holds everywhere, so a Gemeinde's moderators may warn or block (and open the
+    account page of) only people who wrote or reported something in their place."""
+    ulm_moderator = make_user("mod-ulm@example.org", "moderator",
+                              make_org("Stadt Ulm", "kommune", ulm.ags), second_factor=True)
+    services.add_comment(idea, "In Tübingen geschrieben", author=member)
+    for action in (services.warn, services.block):
+        with pytest.raises(PermissionDenied):
+            action(member, "Grund", moderator=ulm_moderator)
+        with pytest.raises(PermissionDenied):
+            action(staff, "Grund", moderator=moderator)  # never took part anywhere
+    client.force_login(ulm_moderator)
+    url = f"/participation/moderation/accounts/{member.pk}/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"action": "block", "reason": "Grund"}).status_code == 403
+    assert not services.is_blocked(type(member).objects.get(pk=member.pk))
+    services.block(member, "Beleidigend", moderator=moderator)  # their own place
+    with pytest.raises(PermissionDenied):
+        services.unblock(member, moderator=ulm_moderator)
+    assert client.post(url, {"action": "unblock"}).status_code == 403
+    land_moderator = make_user("mod-land@example.org", "moderator", make_org("Land", "land"),
+                               second_factor=True)
+    assert services.may_sanction(land_moderator, staff) and services.may_sanction(staff, member)
+    assert not Sanction.objects.filter(user=staff).exists()

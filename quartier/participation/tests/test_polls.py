@@ -73,9 +73,9 @@ def test_free_text_only_where_asked_and_stored_without_author(poll_process, memb
 
 
 def test_no_votes_outside_the_poll_phase_or_from_blocked_accounts(poll_process, member,
-                                                                   resident, moderator):
+                                                                   resident, staff):
     poll = make_poll(poll_process)
-    services.block(resident, "Spam", moderator=moderator)
+    services.block(resident, "Spam", moderator=staff)
     with pytest.raises(PermissionDenied):
         services.vote(poll, user=resident, option_ids=[poll.options.first().pk])
     close_phases(poll_process)

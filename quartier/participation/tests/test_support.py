@@ -35,8 +35,8 @@ def test_support_is_frozen_when_the_phase_ends(idea, member):
     assert Idea.objects.get(pk=idea.pk).support_count == 1
 
 
-def test_blocked_and_anonymous_accounts_do_not_support(idea, member, moderator, anonymous):
-    services.block(member, "Spam", moderator=moderator)
+def test_blocked_and_anonymous_accounts_do_not_support(idea, member, staff, anonymous):
+    services.block(member, "Spam", moderator=staff)
     for user in (member, anonymous):
         with pytest.raises(PermissionDenied):
             services.support_idea(idea, user=user)
