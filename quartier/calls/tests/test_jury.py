@@ -123,3 +123,27 @@ def test_staff_assign_on_the_jury_page(client, staff, call, applications):
     assert client.get(f"/calls/{call.pk}/jury/").status_code == 200
     response = client.post(f"/calls/{call.pk}/jury/assign/", follow=True)
     assert "4 reviews assigned" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["resident", "999999", "abc", "<script>"])
+def test_the_jury_page_refuses_anyone_but_jury_members_and_changes_nothing(
+    client, staff, call, resident, value
+):
+    on_jury = jurors(1)
+    services.set_jurors(call, on_jury, actor=None)
+    client.force_login(staff)
+    response = client.post(f"/calls/{call.pk}/jury/", {
+        "jurors": [str(resident.pk) if value == "resident" else value]})
+    assert response.status_code == 400
+    assert "not a valid value" in response.content.decode() or \
+        "Select a valid choice" in response.content.decode()
+    assert list(call.jurors.all()) == on_jury
+
+
+def test_a_declared_conflict_with_an_oversized_reason_is_refused(client, call, applications):
+    juror = jurors(1)[0]
+    services.set_jurors(call, [juror], actor=None)
+    client.force_login(juror)
+    response = client.post(f"/calls/{call.pk}/conflicts/",
+                           {"application": applications[1].pk, "reason": "x" * 501})
+    assert response.status_code == 400 and not Conflict.objects.exists()
