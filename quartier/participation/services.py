@@ -1248,7 +1248,7 @@ def idea_page(process: Process, query: IdeaFilter, *, page=1, per_page: int = ID
         ideas = ideas.filter(Q(title__icontains=query.q) | Q(text__icontains=query.q))
     ideas = ideas.select_related("author__participation_settings").order_by(
         *SORTS.get(query.sort, SORTS["new"])
-    ).defer("text_simple", "answer", "status_reason")
+    ).defer("answer", "status_reason")
     return Paginator(ideas, per_page).get_page(page)
 
 

@@ -264,18 +264,20 @@ def idea_list(request, pk):
     form = IdeaFilterForm(request.GET or None)
     query = form.query() if form.is_bound else services.IdeaFilter()
     page_number = _page_number(request.GET.get("page"))
+    simple = bool(request.session.get("participation_simple_language"))
 
     def results() -> str:
         page = services.idea_page(process, query, page=page_number)
         return render_to_string("participation/_idea_results.html", {
             "process": process, "page": page, "query_string": _filter_query_string(query),
             "supported": services.supported_ids(request.user, page.object_list),
+            "simple_language": simple,
         }, request)
 
     # Keys hold only what the fragments show (the normalised filter and page, the filter
     # fields as typed): other parameters neither reach a cached page nor make new keys.
     key = ("ideas", process.pk, process.created_at.timestamp(), process.version, query,
-           page_number)
+           page_number, simple)
     results_html = mark_safe(_fragment(request, key, results))  # noqa: S308 - our template
     if request.htmx:
         response = HttpResponse(results_html)

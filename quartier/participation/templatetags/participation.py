@@ -143,10 +143,13 @@ def idea_item_html(context, idea):
             "demo": render_to_string("_demo_badge.html"),
             "supported": context.get("supported") or set(),
             "you": _("you support it"), "where": _("Where:"), "mapped": _("on the map"),
+            "simple": bool(context.get("simple_language")), "simple_label": _("Simple language"),
         }
         context.render_context["participation_idea_items"] = shared
     created = timezone.localtime(idea.created_at)
-    text = idea.text if len(idea.text) <= 240 else idea.text[:239].rstrip() + "…"
+    simple = shared["simple"] and bool(idea.text_simple)
+    text = idea.text_simple if simple else idea.text
+    text = text if len(text) <= 240 else text[:239].rstrip() + "…"
     facts = [
         ngettext("%(counter)s supporter", "%(counter)s supporters", idea.support_count)
         % {"counter": idea.support_count},
@@ -162,12 +165,14 @@ def idea_item_html(context, idea):
     return format_html(
         '<li class="idea-item"><h3><a href="{}{}/">{}</a>{}</h3>'
         '<p class="idea-facts"><span class="badge status-{}">{}</span> {} · {} · {}{}</p>'
-        '<p class="muted">{}</p><p>{}</p></li>',
+        '<p class="muted">{}</p><p>{}{}</p></li>',
         shared["url"], idea.pk, idea.title,
         format_html(" {}", shared["demo"]) if idea.is_demo else "",
         idea.status, shared["statuses"].get(idea.status, idea.status),
         shared["categories"].get(idea.category, idea.category), facts[0], facts[1],
         format_html(" · <strong>{}</strong>", shared["you"])
         if idea.pk in shared["supported"] else "",
-        format_html_join(" · ", "{}", ((d,) for d in details)), text,
+        format_html_join(" · ", "{}", ((d,) for d in details)),
+        format_html('<span class="badge">{}</span> ', shared["simple_label"]) if simple else "",
+        text,
     )

@@ -28,3 +28,18 @@ def test_the_toggle_never_redirects_elsewhere(client, db):
     response = client.post("/participation/simple-language/",
                            {"simple": "1", "next": "https://evil.example/"})
     assert response["Location"] == "/participation/"
+
+
+def test_the_idea_list_shows_the_simple_text_where_there_is_one(client, process, resident):
+    make_idea(process, resident, title="Bänke", text="Komplizierter Fachtext.",
+              text_simple="Wir wollen Bänke.")
+    make_idea(process, resident, title="Bäume", text="Nur ein Standardtext.")
+    url = f"/participation/{process.pk}/ideas/"
+    page = client.get(url).content.decode()  # cached for visitors without an account
+    assert "Komplizierter Fachtext." in page and "Wir wollen Bänke." not in page
+    client.post("/participation/simple-language/", {"simple": "1", "next": url})
+    page = client.get(url).content.decode()
+    assert "Wir wollen Bänke." in page and "Komplizierter Fachtext." not in page
+    assert "Nur ein Standardtext." in page and "Simple language" in page
+    client.post("/participation/simple-language/", {"simple": "0"})
+    assert "Wir wollen Bänke." not in client.get(url).content.decode()
