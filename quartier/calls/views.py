@@ -550,6 +550,9 @@ def _run_context(call, run) -> dict:
 def decide(request, pk):
     call = _call(request, pk, "calls.decide_call")
     run = services.latest_run(call)
+    if call.phase == Call.Phase.DECIDED:
+        messages.info(request, _("This call has been decided."))
+        return redirect("calls:results", call.pk)
     if call.phase != Call.Phase.JURY_CLOSED or run is None:
         messages.error(request, _("Compute the allocation first, once the jury is closed."))
         return redirect("calls:allocation", call.pk)

@@ -45,3 +45,10 @@ def test_a_draft_of_a_closed_call_links_to_its_page_not_to_the_editor(
     assert f"/calls/applications/{world.draft.pk}/edit/" not in mine
     assert f"/calls/applications/{world.draft.pk}/" in mine
     assert "not submitted before the deadline" in mine
+
+
+def test_the_decision_page_of_a_decided_call_leads_to_the_results(client, world, staff):
+    client.force_login(staff)
+    response = client.get(f"/calls/{world.decided_call.pk}/decide/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/calls/{world.decided_call.pk}/results/"
+    assert "This call has been decided." in response.content.decode()
