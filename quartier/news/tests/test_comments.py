@@ -82,8 +82,8 @@ def test_comments_need_a_signed_in_account(client, article):
     assert client.get(f"/news/{article.pk}/").context["can_comment"] is False
 
 
-def test_a_blocked_account_cannot_comment(client, resident, moderator, article):
-    participation.block(resident, "Beleidigungen", moderator=moderator)
+def test_a_blocked_account_cannot_comment(client, resident, staff, article):
+    participation.block(resident, "Beleidigungen", moderator=staff)
     client.force_login(resident)
     assert client.get(f"/news/{article.pk}/").context["can_comment"] is False
     assert post(client, article).status_code == 403

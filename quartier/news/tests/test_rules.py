@@ -94,10 +94,10 @@ def test_every_signed_in_account_may_comment_on_public_articles_only(request, ro
         assert not user.has_perm("news.comment_article", article)
 
 
-def test_a_blocked_account_may_not_comment(resident, moderator):
+def test_a_blocked_account_may_not_comment(resident, staff):
     from quartier.participation import services as participation
 
-    participation.block(resident, "Beleidigungen", moderator=moderator)
+    participation.block(resident, "Beleidigungen", moderator=staff)
     assert not resident.has_perm("news.comment_article", make_article("08416041"))
 
 
