@@ -313,7 +313,8 @@ class BallotForm(forms.Form):
         return {p.pk: data.get(f"p{p.pk}") or 0 for p in self.proposals}
 
     def raw_selection(self) -> dict[int, int]:
-        """The selection as typed so far, for the running cost (also when invalid)."""
+        """The selection as typed so far, for the running cost (also when invalid): 1 per
+        chosen project, the points typed on a cumulative ballot (0 when not a number)."""
         if not self.is_bound:
             return {}
         chosen = {}
@@ -321,8 +322,13 @@ class BallotForm(forms.Form):
             if self.budget.ballot_type == Budget.BallotType.CHOOSE_ONE:
                 value = "1" if self.data.get("choice") == str(proposal.pk) else ""
             else:
-                value = self.data.get(f"p{proposal.pk}", "")
-            if value and value not in ("0", "false"):
+                value = str(self.data.get(f"p{proposal.pk}", "")).strip()
+            if not value or value in ("0", "false"):
+                continue
+            if self.budget.ballot_type == Budget.BallotType.CUMULATIVE:
+                if value.isdigit() and len(value) < 7 and int(value):
+                    chosen[proposal.pk] = int(value)
+            else:
                 chosen[proposal.pk] = 1
         return chosen
 

@@ -315,6 +315,7 @@ def vote(request, pk):
         "ancestors": _crumbs(budget), "rules_text": services.ballot_rules_text(budget),
         "chosen_count": len(chosen),
         "chosen_cents": services.selection_cost_cents(chosen, proposals),
+        "chosen_points": sum(chosen.values()),
         "preview": preview,
     }, status=status)
 

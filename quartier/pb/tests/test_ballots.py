@@ -94,6 +94,20 @@ def test_showing_the_cost_stores_nothing(client, resident, quarter):
     assert not Ballot.objects.exists()
 
 
+def test_showing_the_cost_of_a_cumulative_ballot_says_the_points_given(
+    client, resident, quarter
+):
+    budget, ids = ballot_budget(quarter, "cumulative", points_total=10)
+    client.force_login(resident)
+    response = vote(client, budget, preview="1",
+                    **{f"p{ids[0]}": "6", f"p{ids[1]}": "drei", f"p{ids[2]}": "3"})
+    assert response.status_code == 200
+    assert response.context["chosen_count"] == 2
+    assert response.context["chosen_points"] == 9
+    assert "Points given: 9 of 10." in response.content.decode()
+    assert not Ballot.objects.exists()
+
+
 @pytest.mark.parametrize("data", [
     {},  # nothing chosen
     {"p{0}": "on", "p{1}": "on", "p{2}": "on", "p{3}": "on"},  # more than three
