@@ -136,10 +136,24 @@ def settings_of(user) -> ParticipantSettings:
 @transaction.atomic
 def save_settings(user, *, public_name: str, in_platform: bool, by_email: bool):
     public_name = clean_text(public_name, field="public_name", max_length=60, required=False)
+    before = settings_of(user).public_name
     ParticipantSettings.objects.update_or_create(
         user=user,
         defaults={"public_name": public_name, "in_platform": in_platform, "by_email": by_email},
     )
+    if public_name != before:
+        _bump_where_named(user)
+
+
+def _bump_where_named(user) -> None:
+    """New cache keys for the idea lists and comment threads that show the person's name."""
+    commented = Comment.objects.filter(
+        author=user, content_type=_target_type_of(Idea)
+    ).values("object_id")
+    Idea.objects.filter(pk__in=commented).update(comments_version=F("comments_version") + 1)
+    Process.objects.filter(
+        pk__in=Idea.objects.filter(author=user).values("process_id")
+    ).update(version=F("version") + 1)
 
 
 def check_rate_limit(user, kind: str) -> None:

@@ -100,3 +100,18 @@ def test_an_answer_does_not_undo_support_given_meanwhile(idea, coordinator, memb
     services.support_idea(idea, user=member)
     services.answer_idea(stale, actor=coordinator, status="accepted", answer="Ja")
     assert Idea.objects.get(pk=idea.pk).support_count == 1
+
+
+def test_a_new_public_name_reaches_the_pages_cached_for_visitors(client, process, member):
+    from quartier.participation.tests.support import make_idea
+
+    idea = make_idea(process, member, title="Bänke")
+    services.add_comment(idea, "Hallo", author=member)
+    services.save_settings(member, public_name="Alter Name", in_platform=True, by_email=True)
+    urls = (idea.get_absolute_url(), f"/participation/{process.pk}/ideas/")
+    for url in urls:
+        assert "Alter Name" in client.get(url).content.decode()
+    services.save_settings(member, public_name="Neuer Name", in_platform=True, by_email=True)
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "Neuer Name" in page and "Alter Name" not in page
