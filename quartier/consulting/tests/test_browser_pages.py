@@ -161,3 +161,44 @@ def test_a_consultant_keeps_their_profile_absences_and_calendar(page, sign_in, p
     page.get_by_role("button", name=re.compile("Neue Adresse")).click()
     expect(page.locator("#calendar-url")).not_to_have_value(address)
     check_axe(page)
+
+
+def test_refusals_on_the_case_page_stand_at_their_fields(page, sign_in, people):
+    from datetime import date
+
+    from quartier.consulting.tests.support import make_case
+
+    staff, coordinator, consultant = people
+    page.set_default_navigation_timeout(30_000)
+    profile = make_profile(consultant, name="Bea Berater")
+    case = make_case(coordinator, staff, profile, line=make_line())
+    services.log_session(case, date=date(2031, 4, 8), half_days=2, mode="online",
+                         participants=6, topics=[case.request.topic], actor=consultant)
+
+    # The consultant adds a file that is no PDF to the session: refused at the field.
+    sign_in(consultant)
+    page.goto(case.get_absolute_url())
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "notiz.pdf", "mimeType": "application/pdf",
+                "buffer": b"<html>kein PDF</html>"}])
+    page.get_by_role("button", name="Hochladen").click()
+    expect(page.locator(".document-form .error")).to_contain_text("nur PDF-Dokumente")
+    check_axe(page)
+    page.get_by_role("link", name="Fall abschließen").click()
+    check_axe(page)
+
+    # Staff cancel without a reason: the message stands at the reason, the case runs on.
+    sign_in(staff)
+    page.goto(case.get_absolute_url())
+    page.get_by_text("Fall abbrechen").first.click()
+    page.get_by_role("button", name="Fall abbrechen").click()
+    expect(page.locator("#id_reason_error")).to_be_visible()
+    check_axe(page)
+    case.refresh_from_db()
+    assert case.state == Case.State.ACTIVE
+
+    # Staff open a consultant's profile from the list.
+    page.goto("/consulting/consultants/")
+    page.get_by_role("link", name="Bea Berater").click()
+    expect(page.locator("#id_name")).to_have_value("Bea Berater")
+    check_axe(page)
