@@ -12,6 +12,14 @@ ULM = "08421000"
 PASSWORD = "correct-horse-battery-9"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pages_not_shared():
+    """Tests see every page fresh; quartier/tests/test_pagecache.py turns sharing on."""
+    from django.conf import settings
+
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Import the real places once per test database; tests add what they need."""

@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "quartier.middleware.german_unless_chosen",
     "django.middleware.locale.LocaleMiddleware",
+    "quartier.pagecache.shared_pages",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -226,6 +227,21 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Quartier <noreply@quartier.invalid>")
+
+# Public pages for visitors without an account are shared by the workers for at most this
+# long (quartier/pagecache.py); 0 turns sharing off. Any saved change outdates them at once.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Files on the machine are shared by its worker processes; several machines set a
+    # shared backend (see docs/operations.md).
+    "pages": {
+        "BACKEND": os.environ.get(
+            "PAGE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": os.environ.get("PAGE_CACHE_LOCATION", str(VAR_DIR / "page-cache")),
+        "OPTIONS": {"MAX_ENTRIES": 5_000},
+    },
+}
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from quartier.api.api import api
-from quartier.views import healthz
+from quartier.views import choose_language, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("quartier.news.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", choose_language, name="choose_language"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,98 @@
+"""Public pages for visitors without an account, served from a cache shared by the workers.
+
+A visitor without cookies beyond the language and CSRF ones sees the same page as every other
+such visitor, so the first one's response can serve the others. A response is stored only when
+it is a plain 200 to GET that sets no cookie (a page with a form sets the CSRF cookie, so forms
+are never shared) and does not forbid caching. Keys hold the language, the full path and the
+content version; any model saved or deleted (after its transaction commits) bumps the version,
+so the next visitor sees the change. Bulk updates send no signal: `PAGE_CACHE_SECONDS` bounds
+how old a shared page can be (docs/operations.md).
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.cache import cc_delim_re
+
+ALIAS = "pages"
+VERSION_KEY = "content-version"
+# Cookies a shared page may be served to: none of them changes what the page shows
+# (the language is part of the key).
+NEUTRAL_COOKIES = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+# Saving these changes no page: sessions and the background tasks' bookkeeping.
+IGNORED_MODELS = {"sessions.session", "django_tasks_database.dbtaskresult"}
+
+
+def _seconds() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def _version(cache) -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def bump_version() -> None:
+    """Every shared page is outdated: the next visitor gets a fresh one."""
+    cache = caches[ALIAS]
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.add(VERSION_KEY, 2, timeout=None)
+
+
+def _changed(sender, **kwargs):
+    if _seconds() and sender._meta.label_lower not in IGNORED_MODELS:
+        transaction.on_commit(bump_version)
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_changed, dispatch_uid=f"pagecache-{signal}")
+
+
+def _shareable_request(request) -> bool:
+    return (request.method in ("GET", "HEAD")
+            and not request.headers.get("HX-Request")
+            and set(request.COOKIES) <= NEUTRAL_COOKIES)
+
+
+def _storable(response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    control = {part.strip().lower() for part in
+               cc_delim_re.split(response.get("Cache-Control", "")) if part.strip()}
+    return not control & {"private", "no-cache", "no-store", "max-age=0"}
+
+
+def _key(request, version: int) -> str:
+    # Feeds and the sitemap name the host and scheme they were asked under.
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    path = hashlib.sha256(address.encode()).hexdigest()
+    return f"page:{version}:{getattr(request, 'LANGUAGE_CODE', '')}:{path}"
+
+
+def shared_pages(get_response):
+    """Middleware after LocaleMiddleware: serve and store shared public pages."""
+
+    def middleware(request):
+        seconds = _seconds()
+        if not seconds or not _shareable_request(request):
+            return get_response(request)
+        cache = caches[ALIAS]
+        key = _key(request, _version(cache))
+        response = cache.get(key)
+        if response is not None:
+            return response
+        response = get_response(request)
+        if request.method == "GET" and _storable(response):
+            cache.set(key, response, seconds)
+        return response
+
+    return middleware

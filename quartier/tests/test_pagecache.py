@@ -1,0 +1,93 @@
+"""Public pages shared between visitors without an account (quartier/pagecache.py)."""
+
+import pytest
+
+from conftest import make_quarter
+from quartier.places.models import Quarter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages-test"}}
+
+
+@pytest.fixture
+def kiez(tuebingen):
+    return make_quarter(tuebingen, name="Altstadt")
+
+
+def test_a_second_visitor_gets_the_first_visitors_page_without_queries(
+    shared, kiez, client, django_assert_max_num_queries
+):
+    first = client.get(kiez.get_absolute_url())
+    with django_assert_max_num_queries(0):
+        second = client.get(kiez.get_absolute_url())
+
+    assert second.status_code == 200 and second.content == first.content
+
+
+def test_a_saved_change_is_seen_by_the_next_visitor(
+    shared, kiez, client, django_capture_on_commit_callbacks
+):
+    client.get(kiez.get_absolute_url())
+
+    Quarter.objects.filter(pk=kiez.pk).update(name="Unterstadt")  # no signal: still shared
+    assert "Unterstadt" not in client.get(kiez.get_absolute_url()).content.decode()
+    kiez.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        kiez.save()
+
+    assert "Unterstadt" in client.get(kiez.get_absolute_url()).content.decode()
+
+
+def test_pages_of_signed_in_people_are_never_shared(shared, kiez, client, staff):
+    client.get(kiez.get_absolute_url())
+    client.force_login(staff)
+
+    page = client.get(kiez.get_absolute_url()).content.decode()
+
+    assert "Abmelden" in page or "Sign out" in page
+
+
+def test_a_page_with_a_form_is_not_shared(shared, client, coordinator, tuebingen):
+    # The sign-in page carries a CSRF token: every visitor gets their own.
+    first = client.get("/accounts/login/")
+    client.cookies.clear()
+    second = client.get("/accounts/login/")
+
+    assert "csrftoken" in first.cookies and "csrftoken" in second.cookies
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+
+
+def test_each_language_has_its_own_shared_page(shared, kiez, client):
+    german = client.get(kiez.get_absolute_url()).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(kiez.get_absolute_url()).content.decode()
+
+    assert 'lang="de"' in german and 'lang="en"' in english
+
+
+def test_the_language_switch_sets_the_cookie_and_returns_to_the_page(client):
+    response = client.get("/language/", {"language": "en", "next": "/about-the-data/"})
+
+    assert response.status_code == 302 and response["Location"] == "/about-the-data/"
+    assert response.cookies["django_language"].value == "en"
+    assert 'lang="en"' in client.get("/about-the-data/").content.decode()
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_the_language_switch_never_leads_off_the_platform(client, target):
+    response = client.get("/language/", {"language": "en", "next": target})
+
+    assert response["Location"] == "/"
+
+
+def test_the_language_switch_ignores_unknown_languages(client):
+    response = client.get("/language/", {"language": "xx<script>", "next": "/"})
+
+    assert response.status_code == 302 and "django_language" not in response.cookies
