@@ -78,6 +78,15 @@ def test_request_triage_matching_sessions_feedback_and_coverage(page, sign_in, l
     expect(page.locator(".current-state")).to_contain_text("Angenommen")
     check_axe(page)
     page.goto("/consulting/matching/")
+    check_axe(page)
+    # While it computes, the page says so and the button takes no second click (here the
+    # submission is held back to see it).
+    page.evaluate("document.querySelector('form[data-matching]')"
+                  ".addEventListener('submit', (e) => e.preventDefault())")
+    page.get_by_role("button", name="Vorschlag berechnen").click()
+    expect(page.get_by_role("status")).to_contain_text("wird für alle angenommenen Anfragen")
+    expect(page.get_by_role("button", name="Vorschlag berechnen")).to_be_disabled()
+    page.reload()
     page.get_by_role("button", name="Vorschlag berechnen").click()
     table = page.locator("table.proposal-table")
     expect(table).to_contain_text("Bea Berater")
