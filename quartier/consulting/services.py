@@ -504,6 +504,10 @@ def withdraw_request(request: ConsultingRequest, *, actor) -> ConsultingRequest:
     request.save(update_fields=["state"])
     record_event("consulting.withdrawn", request, actor=actor,
                  summary=_("Request withdrawn by the requester"))
+    _notify(_staff_addresses(), _("A consulting request was withdrawn"),
+            _("%(organisation)s withdrew request %(number)s.") % {
+                "organisation": request.organisation, "number": request.pk},
+            request.get_absolute_url())
     return request
 
 

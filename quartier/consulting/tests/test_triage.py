@@ -69,3 +69,13 @@ def test_the_requester_is_told_of_every_decision(coordinator, staff, quarter, ma
         services.triage_request(request, "ask", message="Wer nimmt teil?", actor=staff)
     assert mailoutbox[-1].to == [coordinator.email]
     assert "Wer nimmt teil?" in mailoutbox[-1].body
+
+
+def test_staff_are_told_when_a_request_is_withdrawn(coordinator, staff, quarter, mailoutbox,
+                                                    django_capture_on_commit_callbacks):
+    request = make_request(coordinator, quarter)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_request(request, actor=coordinator)
+    assert [m.to for m in mailoutbox] == [[staff.email]]
+    assert "withdrew" in mailoutbox[0].body
