@@ -10,6 +10,9 @@ how old a shared page can be (docs/operations.md).
 """
 
 import hashlib
+import os
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -30,16 +33,36 @@ def _seconds() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 0)
 
 
-def _version(cache) -> int:
+def _stamp_file() -> Path | None:
+    """With the default file backend the version is a small file beside the pages: reading
+    and replacing it costs microseconds, and every worker on the machine sees it."""
+    backend = settings.CACHES[ALIAS]["BACKEND"]
+    if backend.endswith("FileBasedCache"):
+        return Path(settings.CACHES[ALIAS]["LOCATION"]) / "content-version"
+    return None
+
+
+def _version(cache) -> str:
+    if (stamp := _stamp_file()) is not None:
+        try:
+            return stamp.read_text() or "new"
+        except FileNotFoundError:
+            return "new"
     version = cache.get(VERSION_KEY)
     if version is None:
         version = 1
         cache.add(VERSION_KEY, version, timeout=None)
-    return version
+    return str(version)
 
 
 def bump_version() -> None:
     """Every shared page is outdated: the next visitor gets a fresh one."""
+    if (stamp := _stamp_file()) is not None:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        draft = stamp.with_name(f"{stamp.name}.{os.getpid()}.{uuid.uuid4().hex}")
+        draft.write_text(uuid.uuid4().hex)
+        os.replace(draft, stamp)
+        return
     cache = caches[ALIAS]
     try:
         cache.incr(VERSION_KEY)
@@ -48,8 +71,15 @@ def bump_version() -> None:
 
 
 def _changed(sender, **kwargs):
-    if _seconds() and sender._meta.label_lower not in IGNORED_MODELS:
-        transaction.on_commit(bump_version)
+    if not _seconds() or sender._meta.label_lower in IGNORED_MODELS:
+        return
+    connection = transaction.get_connection()
+    # One bump per transaction, however many rows it saves (demo data saves thousands).
+    if connection.in_atomic_block and any(
+        func is bump_version for _ids, func, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(bump_version)
 
 
 def connect_signals() -> None:
@@ -71,7 +101,7 @@ def _storable(response) -> bool:
     return not control & {"private", "no-cache", "no-store", "max-age=0"}
 
 
-def _key(request, version: int) -> str:
+def _key(request, version: str) -> str:
     # Feeds and the sitemap name the host and scheme they were asked under.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     path = hashlib.sha256(address.encode()).hexdigest()

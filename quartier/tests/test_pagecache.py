@@ -1,8 +1,10 @@
 """Public pages shared between visitors without an account (quartier/pagecache.py)."""
 
 import pytest
+from django.db import transaction
 
 from conftest import make_quarter
+from quartier import pagecache
 from quartier.places.models import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -30,16 +32,23 @@ def test_a_second_visitor_gets_the_first_visitors_page_without_queries(
     assert second.status_code == 200 and second.content == first.content
 
 
-def test_a_saved_change_is_seen_by_the_next_visitor(
-    shared, kiez, client, django_capture_on_commit_callbacks
-):
+def commit():
+    """What a commit does with the callbacks of the test's transaction (which never commits)."""
+    connection = transaction.get_connection()
+    pending, connection.run_on_commit = connection.run_on_commit, []
+    for _savepoints, callback, _robust in pending:
+        callback()
+
+
+def test_a_saved_change_is_seen_by_the_next_visitor(shared, kiez, client):
     client.get(kiez.get_absolute_url())
 
     Quarter.objects.filter(pk=kiez.pk).update(name="Unterstadt")  # no signal: still shared
     assert "Unterstadt" not in client.get(kiez.get_absolute_url()).content.decode()
     kiez.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
-        kiez.save()
+    kiez.save()
+    assert "Unterstadt" not in client.get(kiez.get_absolute_url()).content.decode()
+    commit()
 
     assert "Unterstadt" in client.get(kiez.get_absolute_url()).content.decode()
 
@@ -91,3 +100,33 @@ def test_the_language_switch_ignores_unknown_languages(client):
     response = client.get("/language/", {"language": "xx<script>", "next": "/"})
 
     assert response.status_code == 302 and "django_language" not in response.cookies
+
+
+def test_a_transaction_that_saves_many_rows_outdates_the_pages_once(shared, tuebingen):
+    commit()
+    for number in range(50):
+        make_quarter(tuebingen, name=f"Viertel {number}")
+    pending = transaction.get_connection().run_on_commit
+
+    assert [callback for _ids, callback, _robust in pending] == [pagecache.bump_version]
+
+
+def test_the_file_backend_shares_pages_and_keeps_its_version_in_a_file(
+    settings, tmp_path, kiez, client, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path)}}
+    client.get(kiez.get_absolute_url())
+    with django_assert_max_num_queries(0):
+        client.get(kiez.get_absolute_url())
+
+    pagecache.bump_version()
+    first = (tmp_path / "content-version").read_text()
+    pagecache.bump_version()
+
+    assert (tmp_path / "content-version").read_text() != first
+    with django_assert_max_num_queries(20) as fresh:
+        client.get(kiez.get_absolute_url())
+    assert len(fresh) > 0
