@@ -87,8 +87,15 @@ def method(request):
     })
 
 
+def _is_id(text: str) -> bool:
+    """A plain decimal id that fits a database integer (larger ones crash the query)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _quarter(request, pk: int) -> Quarter:
     """The quarter if the user may see it; 404 hides drafts entirely, as the quarter page."""
+    if not _is_id(str(pk)):
+        raise Http404
     quarter = get_object_or_404(
         Quarter.objects.select_related("gemeinde__parent__parent__parent"), pk=pk)
     if not request.user.has_perm("places.view_quarter", quarter):
@@ -182,7 +189,7 @@ def quarter_check_pdf(request, pk):
 
 
 def compare(request):
-    asked = [int(q) for q in request.GET.getlist("q") if q.isdigit()]
+    asked = [int(q) for q in request.GET.getlist("q") if _is_id(q)]
     ids = list(dict.fromkeys(asked))[:COMPARE_MAX]
     chosen = [q for q in Quarter.objects.select_related("gemeinde").filter(pk__in=ids)
               if request.user.has_perm("places.view_quarter", q)]

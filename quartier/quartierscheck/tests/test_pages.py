@@ -130,7 +130,11 @@ def test_at_most_six_quarters_are_compared(english, computed):
     assert "Viertel 5 (" not in page.split("Choose quarters")[0]
 
 
-@pytest.mark.parametrize("query", ["q=abc", "q=-1", "q=99999999", "q=%00", "gemeinde=" + "x" * 500])
+@pytest.mark.parametrize("query", [
+    "q=abc", "q=-1", "q=99999999", "q=%00", "gemeinde=" + "x" * 500,
+    # Too large for the database or for int(); Arabic-Indic digits.
+    "q=" + "9" * 20, "q=" + "9" * 5000, "q=%D9%A1%D9%A2",
+])
 def test_bad_choices_are_ignored(english, db, query):
     assert english.get(f"/quarter-check/compare/?{query}").status_code == 200
 

@@ -76,6 +76,9 @@ def test_kept_figures_say_why_they_are_old(english, computed):
 
 def test_an_unknown_quarter_is_not_found(client, db):
     assert client.get("/quarters/999999/check/").status_code == 404
+    # An id too large for the database is not found either (not a server error).
+    for suffix in ("check/", "check.csv", "check.pdf"):
+        assert client.get(f"/quarters/{'9' * 25}/{suffix}").status_code == 404
 
 
 def test_the_quarter_page_links_to_its_check(client, quarter):
