@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -129,9 +130,17 @@ def _get_article(request, pk: int, perm: str) -> Article:
     return article
 
 
+def _private_unless_public(response, article):
+    # Drafts and scheduled articles are for their editors: no shared cache may keep them.
+    if not article.is_published():
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def article(request, pk):
     article = _get_article(request, pk, "news.view_article")
-    return render(request, "news/article.html", _article_context(request, article))
+    return _private_unless_public(
+        render(request, "news/article.html", _article_context(request, article)), article)
 
 
 def _article_context(request, article, *, comment_form=None, failed_parent=None, page=None):
@@ -166,7 +175,8 @@ def image(request, pk):
         handle = default_storage.open(article.image.name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return FileResponse(handle, content_type=services.image_type(article.image.name))
+    return _private_unless_public(
+        FileResponse(handle, content_type=services.image_type(article.image.name)), article)
 
 
 @login_required

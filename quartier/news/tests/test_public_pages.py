@@ -268,3 +268,21 @@ def test_feeds_sitemaps_drafts_and_topic_lists_have_a_constant_number_of_queries
     for path in paths:
         with django_assert_max_num_queries(counts[path]):
             client.get(path)
+
+
+def test_drafts_and_their_images_are_never_kept_by_shared_caches(client, coordinator, news):
+    from quartier.news.models import Article
+    from quartier.news.tests.support import png_upload
+
+    client.force_login(coordinator)
+    draft = news["draft"]
+    response = client.get(f"/news/{draft.pk}/")
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    from quartier.news import services
+
+    Article.objects.filter(pk=draft.pk).update(
+        image=services.store_image(png_upload("a.png")), image_alt="Bild")
+    image = client.get(f"/news/{draft.pk}/image/")
+    assert image.status_code == 200 and "private" in image["Cache-Control"]
+    public = client.get(f"/news/{news['tuebingen'].pk}/")
+    assert "private" not in public.get("Cache-Control", "")
