@@ -931,7 +931,10 @@ def notifications(request):
     }, status=400 if form.errors else 200)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def simple_language(request):
-    request.session["participation_simple_language"] = request.POST.get("simple") == "1"
+    """The toggle is a GET form, like the language switch: a preference, no CSRF token, so
+    the pages that carry it can be shared between visitors (quartier/pagecache.py)."""
+    data = request.POST if request.method == "POST" else request.GET
+    request.session["participation_simple_language"] = data.get("simple") == "1"
     return redirect(_safe_next(request, reverse("participation:overview")))

@@ -43,3 +43,15 @@ def test_the_idea_list_shows_the_simple_text_where_there_is_one(client, process,
     assert "Nur ein Standardtext." in page and "Simple language" in page
     client.post("/participation/simple-language/", {"simple": "0"})
     assert "Wir wollen Bänke." not in client.get(url).content.decode()
+
+
+def test_the_toggle_is_a_get_form_so_public_pages_carry_no_csrf_token(client, process):
+    page = client.get(process.get_absolute_url())
+    assert 'class="simple-toggle" method="get"' in page.content.decode()
+    assert "csrftoken" not in page.cookies
+
+    response = client.get("/participation/simple-language/",
+                          {"simple": "1", "next": process.get_absolute_url()})
+
+    assert response.status_code == 302 and response["Location"] == process.get_absolute_url()
+    assert client.session["participation_simple_language"] is True
