@@ -45,6 +45,9 @@ def test_a_draft_of_a_closed_call_links_to_its_page_not_to_the_editor(
     assert f"/calls/applications/{world.draft.pk}/edit/" not in mine
     assert f"/calls/applications/{world.draft.pk}/" in mine
     assert "not submitted before the deadline" in mine
+    page = client.get(f"/calls/{world.open_call.pk}/").content.decode()
+    assert f"/calls/applications/{world.draft.pk}/edit/" not in page
+    assert "(not submitted before the deadline)" in page
 
 
 def test_the_decision_page_of_a_decided_call_leads_to_the_results(client, world, staff):
