@@ -5,7 +5,8 @@ such visitor, so the first one's response can serve the others. A response is st
 it is a plain 200 to GET that sets no cookie (a page with a form sets the CSRF cookie, so forms
 are never shared) and does not forbid caching. Keys hold the language, the full path and the
 content version; any model saved or deleted (after its transaction commits) bumps the version,
-so the next visitor sees the change. Bulk updates send no signal: `PAGE_CACHE_SECONDS` bounds
+so the next visitor sees the change, as does `quartier.signals.bulk_changed`. Bulk updates that
+send no signal: `PAGE_CACHE_SECONDS` bounds
 how old a shared page can be (docs/operations.md).
 """
 
@@ -19,6 +20,8 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.cache import cc_delim_re
+
+from quartier.signals import bulk_changed
 
 ALIAS = "pages"
 VERSION_KEY = "content-version"
@@ -83,7 +86,7 @@ def _changed(sender, **kwargs):
 
 
 def connect_signals() -> None:
-    for signal in (post_save, post_delete, m2m_changed):
+    for signal in (post_save, post_delete, m2m_changed, bulk_changed):
         signal.connect(_changed, dispatch_uid=f"pagecache-{signal}")
 
 

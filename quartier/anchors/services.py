@@ -50,6 +50,7 @@ from quartier.places import geo
 from quartier.places import services as places
 from quartier.places.models import Place, Quarter
 from quartier.places.services import ImportRejected, RowError, no_progress
+from quartier.signals import bulk_changed
 
 Progress = Callable[[str], object]
 Status = Anchor.Status
@@ -1010,6 +1011,7 @@ def _write_rows(rows, existing: dict[str, Anchor], *, actor, progress: Progress,
          for a in written),
         batch_size=500,
     )
+    bulk_changed.send(sender=Anchor)
     report.created, report.updated = len(new), len(changed)
     progress(ngettext("%(n)s anchor created", "%(n)s anchors created", len(new)) % {"n": len(new)})
     progress(ngettext("%(n)s anchor updated", "%(n)s anchors updated", len(changed))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from quartier.places import geo
 from quartier.places.models import AGE_BANDS, Place, Quarter
 from quartier.places.services import Progress, fold, no_progress
+from quartier.signals import bulk_changed
 
 # Shares of the age bands in Baden-Württemberg (rounded, Statistisches Landesamt 2021),
 # tilted below towards the young in cities and the old in the countryside.
@@ -51,6 +52,7 @@ def generate_demo_quarters(*, seed: int = 2018, progress: Progress = no_progress
         if len(batch) >= 1000 or number == len(gemeinden):
             with transaction.atomic():
                 Quarter.objects.bulk_create(batch)
+                bulk_changed.send(sender=Quarter)
             created += len(batch)
             batch = []
             progress(_("Gemeinden: %(done)s of %(total)s; quarters created: %(quarters)s")

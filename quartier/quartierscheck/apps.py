@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from quartier.signals import bulk_changed
+
 
 class QuartierscheckConfig(AppConfig):
     name = "quartier.quartierscheck"
@@ -17,6 +19,12 @@ class QuartierscheckConfig(AppConfig):
         for model in (Quarter, Anchor, Offer):
             post_save.connect(_changed, sender=model, dispatch_uid=f"check-{model.__name__}")
             post_delete.connect(_changed, sender=model, dispatch_uid=f"check-d-{model.__name__}")
+            bulk_changed.connect(_bulk_changed, sender=model,
+                                 dispatch_uid=f"check-b-{model.__name__}")
+
+
+def _bulk_changed(sender, **kwargs):
+    _changed(sender, None)
 
 
 def _changed(sender, instance, raw=False, **kwargs):

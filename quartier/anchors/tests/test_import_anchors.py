@@ -136,3 +136,16 @@ def test_the_command_lists_errors_and_changes_nothing(tmp_path, tuebingen, capsy
 
     call_command("import-anchors", str(write(tmp_path, row())))
     assert Anchor.objects.count() == 1
+
+
+def test_an_import_tells_the_modules_that_follow_changes_once(
+    tmp_path, tuebingen, settings, django_capture_on_commit_callbacks
+):
+    from quartier.quartierscheck.models import CheckRun
+
+    settings.QUARTIERSCHECK_AUTO_RECOMPUTE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_anchors([write(tmp_path, row(), row(ref="jh", name="Jugendhaus",
+                                                             kind="jugendhaus", offers=""))])
+
+    assert CheckRun.objects.filter(status=CheckRun.Status.QUEUED).count() == 1
