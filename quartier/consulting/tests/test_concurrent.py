@@ -12,7 +12,7 @@ from conftest import make_org, make_quarter, make_user
 from quartier.budget import services as budget
 from quartier.budget.models import BudgetLine
 from quartier.consulting import services
-from quartier.consulting.models import Case, Session
+from quartier.consulting.models import Case, Feedback, Session
 from quartier.consulting.tests.support import (
     TODAY,
     accepted_request,
@@ -98,3 +98,30 @@ def test_parallel_sessions_never_exceed_the_booked_days(people):
     assert held <= 4 and outcomes.count("ok") == Session.objects.count()
     paid = budget.booked_for(services.SOURCE, case.pk).disbursed_cents
     assert paid == held * 50_000
+
+
+def test_two_staff_accepting_the_same_proposal_assign_each_request_once(people):
+    coordinator, staff, profile, quarter = people
+    line = make_line()
+    for _ in range(3):
+        accepted_request(coordinator, staff, quarter=quarter)
+    run = services.compute_matching(actor=staff, today=TODAY)
+    assert run.summary["served"] == 3
+    outcomes = run_together(4, lambda i: services.accept_proposals(
+        run, actor=staff, budget_line=line, today=TODAY))
+    assert outcomes == ["ok"] + ["refused"] * 3
+    assert Case.objects.count() == 3
+    line = BudgetLine.objects.get(pk=line.pk)
+    assert line.committed_cents == 3 * 200_000 and budget.reconcile(line)
+
+
+def test_feedback_sent_twice_at_once_is_kept_once(people):
+    coordinator, staff, profile, quarter = people
+    case = make_case(coordinator, staff, profile, quarter=quarter)
+    services.log_session(case, date=date(2031, 4, 7), half_days=2, mode="online",
+                         participants=3, topics=[case.request.topic], actor=profile.user)
+    services.complete_case(case, "Gut.", actor=profile.user)
+    outcomes = run_together(4, lambda i: services.give_feedback(
+        case, satisfaction=5, goals_reached="yes", would_recommend=True, actor=coordinator))
+    assert outcomes == ["ok"] + ["refused"] * 3
+    assert Feedback.objects.filter(case=case).count() == 1
