@@ -68,6 +68,24 @@ def test_it_agrees_with_brute_force(cells, anchors, data, detour):
     assert (result.within == within).all()
 
 
+wide = st.lists(st.tuples(st.floats(0, 15_000), st.floats(0, 15_000)), min_size=1,
+                max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=wide, anchors=wide, data=st.data())
+def test_it_agrees_with_brute_force_beyond_the_bounded_search(cells, anchors, data):
+    # Cells more than NEAR_BOUND_M from every anchor of a kind are searched a second time.
+    kinds_of = data.draw(st.lists(st.integers(0, 1), min_size=len(anchors),
+                                  max_size=len(anchors)))
+    result = engine.reach(np.array(cells), np.array(anchors), np.array(kinds_of), KINDS)
+    nearest, _within = brute_force(cells, anchors, kinds_of, KINDS, engine.DEFAULT_DETOUR,
+                                   engine.RADII_M)
+    finite = np.isfinite(nearest)
+    assert (np.isfinite(result.nearest_m) == finite).all()
+    assert np.allclose(result.nearest_m[finite], nearest[finite], rtol=0, atol=1e-6)
+
+
 @settings(max_examples=60, deadline=None)
 @given(cells=points, anchors=points, extra=st.tuples(st.floats(0, 3000), st.floats(0, 3000)))
 def test_adding_an_anchor_never_makes_a_distance_larger(cells, anchors, extra):
