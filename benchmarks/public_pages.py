@@ -113,6 +113,7 @@ def build_database(db: str, rebuild: bool) -> tuple[dict, float]:
     folder = WORK / db
     marker = folder / "ids.json"
     if marker.exists() and not rebuild:
+        quartier(db, "migrate", "--noinput", "-v0")  # the code may have moved on
         return json.loads(marker.read_text()), 0.0
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

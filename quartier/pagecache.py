@@ -106,7 +106,9 @@ def _storable(response) -> bool:
 
 def _key(request, version: str) -> str:
     # Feeds and the sitemap name the host and scheme they were asked under.
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    # Parameters in another order ask for the same page (values of one name keep their order).
+    query = sorted(request.GET.lists())
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     path = hashlib.sha256(address.encode()).hexdigest()
     return f"page:{version}:{getattr(request, 'LANGUAGE_CODE', '')}:{path}"
 

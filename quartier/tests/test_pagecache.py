@@ -130,3 +130,10 @@ def test_the_file_backend_shares_pages_and_keeps_its_version_in_a_file(
     with django_assert_max_num_queries(20) as fresh:
         client.get(kiez.get_absolute_url())
     assert len(fresh) > 0
+
+
+def test_parameters_in_another_order_share_a_page(shared, kiez, client,
+                                                  django_assert_max_num_queries):
+    client.get("/about-the-data/?b=2&a=1")
+    with django_assert_max_num_queries(0):
+        client.get("/about-the-data/?a=1&b=2")
