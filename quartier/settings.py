@@ -293,6 +293,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Recompute the quarter check in the background after quarters or anchors change. The test
 # suite switches it off and tests the mechanism on its own.
 QUARTIERSCHECK_AUTO_RECOMPUTE = env_bool("QUARTIERSCHECK_AUTO_RECOMPUTE", not TESTING)
+# Time limit of the optimal allocation of a call (HiGHS); the best allocation found by then is
+# shown with its proven gap (docs/calls.md).
+CALLS_ALLOCATION_TIME_LIMIT_S = env_float("CALLS_ALLOCATION_TIME_LIMIT_S", 10.0, minimum=0.1)
 
 # Maps: no external tiles unless a tile server is configured.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
