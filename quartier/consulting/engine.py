@@ -440,8 +440,9 @@ class _Model:
         h.setOptionValue("output_flag", DEBUG)
         h.setOptionValue("time_limit", max(0.1, time_limit))
         h.setOptionValue("random_seed", 1)
-        # One thread: on a shared machine a second one costs more than it brings.
-        h.setOptionValue("threads", 1)
+        # `threads` stays at its default: HiGHS starts one thread pool per process with the
+        # first run, and a run asking for another number fails (the calls allocation shares
+        # the process).
         h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
         # Presolve finds little to remove in these models and costs most of the time.
         h.setOptionValue("presolve", "off")

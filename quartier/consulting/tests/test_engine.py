@@ -125,3 +125,13 @@ def test_no_requests_give_empty_plans():
 
 def test_road_km_is_the_straight_line_times_the_detour_factor():
     assert engine.road_km(0, 0, 3000, 4000) == pytest.approx(5 * 1.3)
+
+
+def test_the_matching_runs_after_another_module_used_highs_in_the_same_process():
+    from quartier.calls.engine import allocation
+
+    allocation.allocate_optimal(allocation.make_problem([
+        {"id": "a", "score": 1, "amount": 5, "regierungsbezirk": "081", "kreis": "08111"}
+    ], pot_cents=10))
+    requests = [request(1, days=3, length=10, submitted=MONDAY - 50)]
+    assert engine.propose(requests, [consultant(1, capacity=4)]).optimal.optimal
