@@ -4,19 +4,7 @@ import json
 
 import pytest
 
-from quartier.budget import services
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def booked(line, staff, tuebingen):
-    commitment = services.commit_funds(line, 30_000_00, measure="Preis für Frau Müller",
-                                       note="Bescheid an Frau Müller", place=tuebingen,
-                                       actor=staff)
-    services.disburse(commitment, 10_000_00, actor=staff)
-    services.commit_funds(line, 5_000_00, measure="Landesweiter Zuschuss Xylophon", actor=staff)
-    return line
 
 
 def test_the_lines_carry_amount_committed_paid_and_available_money(client, booked):

@@ -5,20 +5,9 @@ import io
 
 import pytest
 
-from quartier.budget import services
 from quartier.budget.models import BudgetLine
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def booked(line, staff, tuebingen):
-    commitment = services.commit_funds(line, 30_000_00, measure="Preis für Frau Müller",
-                                       note="Bescheid an Frau Müller", place=tuebingen,
-                                       actor=staff)
-    services.disburse(commitment, 10_000_00, actor=staff)
-    services.commit_funds(line, 5_000_00, measure="Landesweiter Zuschuss Xylophon", actor=staff)
-    return line
 
 
 def test_anyone_sees_lines_and_kreise_without_an_account(client, booked):
