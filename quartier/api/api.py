@@ -13,7 +13,8 @@ api = NinjaAPI(
     description=(
         "Open data of the Quartier platform: places of Baden-Württemberg "
         "(Regierungsbezirke, Kreise, Gemeinden) and their quarters; published anchors and "
-        "offers (also as CSV); calls and the awards of their results; the sums of the budget lines per line and Kreis. "
+        "offers (also as CSV); calls and the awards of their results; the sums of the budget "
+        "lines per line and Kreis. "
         "JSON lists are paginated with `limit` and `offset`; `.geojson` endpoints return "
         "GeoJSON FeatureCollections in WGS84 (EPSG:4326)."
     ),
