@@ -76,22 +76,9 @@ def reach(
         far = np.flatnonzero(~np.isfinite(nearest_m[k]))
         points = anchor_xy[anchor_kind == k]
         if len(far) and len(points):
-            nearest_m[k, far] = _nearest(cKDTree(points), cell_xy[far]) * detour
+            distance = cKDTree(points).query(cell_xy[far], k=1, workers=-1)[0]
+            nearest_m[k, far] = distance * detour
     return Reach(tuple(kinds), tuple(radii_m), nearest_m, within)
-
-
-# Most cells beyond the largest radius have an anchor of the kind within a few kilometres: a
-# search bounded to that prunes most of the tree; the rest search unbounded. Both exact.
-NEAR_BOUND_M = 5_000.0
-
-
-def _nearest(tree: cKDTree, points: np.ndarray) -> np.ndarray:
-    """Exact straight-line distance from each point to the nearest point of the tree."""
-    distance = tree.query(points, k=1, workers=-1, distance_upper_bound=NEAR_BOUND_M)[0]
-    beyond = np.flatnonzero(~np.isfinite(distance))
-    if len(beyond):
-        distance[beyond] = tree.query(points[beyond], k=1, workers=-1)[0]
-    return distance
 
 
 @dataclass(frozen=True)

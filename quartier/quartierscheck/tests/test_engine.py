@@ -74,8 +74,8 @@ wide = st.lists(st.tuples(st.floats(0, 15_000), st.floats(0, 15_000)), min_size=
 
 @settings(max_examples=60, deadline=None)
 @given(cells=wide, anchors=wide, data=st.data())
-def test_it_agrees_with_brute_force_beyond_the_bounded_search(cells, anchors, data):
-    # Cells more than NEAR_BOUND_M from every anchor of a kind are searched a second time.
+def test_it_agrees_with_brute_force_far_from_every_anchor(cells, anchors, data):
+    # Cells far beyond the largest radius from every anchor of a kind.
     kinds_of = data.draw(st.lists(st.integers(0, 1), min_size=len(anchors),
                                   max_size=len(anchors)))
     result = engine.reach(np.array(cells), np.array(anchors), np.array(kinds_of), KINDS)
