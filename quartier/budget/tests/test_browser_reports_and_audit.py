@@ -2,6 +2,7 @@
 reads the public overview. Every page passes axe (WCAG 2.1 AA)."""
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from conftest import TUEBINGEN, ULM, make_org, make_user
@@ -21,6 +22,13 @@ def staff_member():
 
 @pytest.fixture
 def booked(staff_member):
+    # The audit trail keeps each summary in the language of the moment it was written; a
+    # request of an earlier test in this thread may have left English active.
+    with translation.override("de"):
+        return _book(staff_member)
+
+
+def _book(staff_member):
     line = make_line(amount_cents=12_000_000_00, code="0918-68401-2018",
                      title="Quartier 2020 (Doppelhaushalt 2018/2019)")
     tuebingen, ulm = Place.objects.get(ags=TUEBINGEN), Place.objects.get(ags=ULM)
