@@ -175,6 +175,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("DB_NAME", VAR_DIR / "db.sqlite3"),
+            # A connection kept per worker keeps SQLite's page cache and parsed schema warm.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
             # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue
             # instead of failing halfway through a transaction.
             "OPTIONS": {
@@ -237,7 +240,7 @@ CACHES = {
     # shared backend (see docs/operations.md).
     "pages": {
         "BACKEND": os.environ.get(
-            "PAGE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+            "PAGE_CACHE_BACKEND", "quartier.pagecache.FileBasedCache"),
         "LOCATION": os.environ.get("PAGE_CACHE_LOCATION", str(VAR_DIR / "page-cache")),
         "OPTIONS": {"MAX_ENTRIES": 5_000},
     },
