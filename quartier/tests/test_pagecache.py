@@ -116,8 +116,7 @@ def test_the_file_backend_shares_pages_and_keeps_its_version_in_a_file(
 ):
     settings.PAGE_CACHE_SECONDS = 60
     settings.CACHES = {**settings.CACHES, "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(tmp_path)}}
+        "BACKEND": "quartier.pagecache.FileBasedCache", "LOCATION": str(tmp_path)}}
     client.get(kiez.get_absolute_url())
     with django_assert_max_num_queries(0):
         client.get(kiez.get_absolute_url())
@@ -130,6 +129,19 @@ def test_the_file_backend_shares_pages_and_keeps_its_version_in_a_file(
     with django_assert_max_num_queries(20) as fresh:
         client.get(kiez.get_absolute_url())
     assert len(fresh) > 0
+
+
+def test_the_file_backend_counts_its_pages_on_few_writes_and_still_bounds_them(tmp_path):
+    cache = pagecache.FileBasedCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 100}})
+    listed = []
+    count = cache._list_cache_files
+    cache._list_cache_files = lambda: listed.append(1) or count()
+
+    for number in range(4 * cache.CULL_EVERY):
+        cache.set(f"page-{number}", "<html>")
+
+    assert len(listed) == 4  # once in CULL_EVERY writes, not on each
+    assert len(count()) <= 100 + cache.CULL_EVERY
 
 
 def test_parameters_in_another_order_share_a_page(shared, kiez, client,
