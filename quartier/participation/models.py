@@ -300,6 +300,10 @@ class Idea(Contribution):
             # The idea list filtered by status.
             models.Index(fields=["process", "status", "-created_at"],
                          condition=Q(hidden=False), name="idea_process_status"),
+            # ... by category and status: their count from the index alone (with one of the
+            # two indexes above it read every matching row: 4 ms at 10,000 ideas).
+            models.Index(fields=["process", "category", "status", "-created_at"],
+                         condition=Q(hidden=False), name="idea_process_cat_status"),
             # The idea list sorted by most support.
             models.Index(fields=["process", "-support_count", "-created_at"],
                          condition=Q(hidden=False), name="idea_process_support"),

@@ -106,10 +106,10 @@ def _center(quarter) -> str:
 def _get_process(request, pk: int, perm: str = "participation.view_process", *,
                  full: bool = True) -> Process:
     """The process if the user may see it; 404 hides drafts from everyone else. full: with
-    the quarter's places (breadcrumbs) and the phases."""
-    processes = Process.objects.select_related("quarter__gemeinde")
+    the phases too (the quarter and its Gemeinde, for the breadcrumbs, always)."""
+    processes = _with_places(Process.objects.select_related("quarter__gemeinde"), "quarter__")
     if full:
-        processes = _with_places(processes, "quarter__").prefetch_related("phases__budget")
+        processes = processes.prefetch_related("phases__budget")
     process = get_object_or_404(processes, pk=pk)
     if not request.user.has_perm("participation.view_process", process):
         raise Http404
@@ -260,7 +260,7 @@ def process_follow(request, pk):
 
 
 def idea_list(request, pk):
-    process = _get_process(request, pk)
+    process = _get_process(request, pk, full=False)
     form = IdeaFilterForm(request.GET or None)
     query = form.query() if form.is_bound else services.IdeaFilter()
     page_number = _page_number(request.GET.get("page"))
@@ -274,22 +274,16 @@ def idea_list(request, pk):
             "simple_language": simple,
         }, request)
 
-    # Keys hold only what the fragments show (the normalised filter and page, the filter
-    # fields as typed): other parameters neither reach a cached page nor make new keys.
+    # The key holds only what the fragment shows (the normalised filter and page): other
+    # parameters neither reach a cached page nor make new keys.
     key = ("ideas", process.pk, process.created_at.timestamp(), process.version, query,
            page_number, simple)
     results_html = mark_safe(_fragment(request, key, results))  # noqa: S308 - our template
     if request.htmx:
         response = HttpResponse(results_html)
     else:
-        typed = tuple((name, tuple(request.GET.getlist(name))) for name in FILTER_FIELDS)
-        filters_html = mark_safe(_fragment(  # noqa: S308 - our template
-            request, ("filters", process.pk, typed),
-            lambda: render_to_string("participation/_idea_filters.html",
-                                     {"process": process, "form": form}, request),
-        ))
         response = render(request, "participation/ideas.html", {
-            "process": process, "filters_html": filters_html, "results_html": results_html,
+            "process": process, "form": form, "results_html": results_html,
             "ancestors": _crumbs(process.quarter),
             "can_propose": request.user.has_perm("participation.add_idea", process),
             "geojson_url": reverse("participation:ideas_geojson", args=[process.pk]),
@@ -298,9 +292,6 @@ def idea_list(request, pk):
     # One URL answers htmx with the results and browsers with the page: caches must know.
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-
-FILTER_FIELDS = ("q", "category", "status", "sort")
 
 
 def _page_number(value) -> int:
