@@ -7,7 +7,8 @@ comments (participation.demo.make_big_process) in the first published quarter of
 the demo news and 2,000 more articles (news.demo.make_many_articles). It never touches the
 developer's data.
 
-Serves the app as in production (docs/operations.md): gunicorn with several sync workers,
+Serves the app as in production (docs/operations.md): gunicorn with several sync workers
+(the app loaded once before they fork, --preload),
 DEBUG off, on 127.0.0.1 and a free port. A bounded load generator (--concurrency threads,
 http.client, a new connection per request, at most --requests per page and MAX_SECONDS per
 phase) then requests, mixed and in a fixed random order:
@@ -152,7 +153,7 @@ def fetch(port: int, path: str) -> tuple[int, int, float]:
 
 def start_server(db: str, port: int, workers: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "quartier.wsgi", "--workers", str(workers),
+        [PYTHON, "-m", "gunicorn", "quartier.wsgi", "--preload", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=environment(db), cwd=ROOT,
     )
