@@ -434,20 +434,25 @@ class _Model:
             rc -= a * row_dual[base + k]
         return rc
 
-    def solve(self, columns: np.ndarray, *, integral: bool, start: np.ndarray | None,
-              time_limit: float, fixed: np.ndarray | None = None):
-        """Solve over the given pair columns (the others at 0; `fixed`, a subset, at 1).
-        Returns (optimal, pair values or None, objective, row duals for an LP)."""
+    def _rows(self, columns: np.ndarray) -> sparse.csc_matrix:
+        """The constraint matrix over the given pair columns (then the slacks), with the
+        `extra` rows."""
         cols = np.concatenate([columns, self.pairs + np.arange(self.slacks)])
         matrix = self.matrix[:, cols]
-        lower, upper = self.lower, self.upper
         if self.extra:
             extra = sparse.csr_matrix(np.vstack([np.concatenate([a, np.zeros(self.slacks)])
                                                  for a, _b in self.extra])[:, cols])
             matrix = sparse.vstack([matrix, extra]).tocsc()
-            lower = np.concatenate([lower, np.full(len(self.extra), -np.inf)])
-            upper = np.concatenate([upper, [b for _a, b in self.extra]])
         matrix.sort_indices()
+        return matrix
+
+    def highs(self, columns: np.ndarray, *, integral: bool, time_limit: float,
+              fixed: np.ndarray | None = None) -> highspy.Highs:
+        """HiGHS with the programme over the given pair columns (the others at 0; `fixed`, a
+        subset, at 1), then the slacks."""
+        matrix = self._rows(columns)
+        lower = np.concatenate([self.lower, np.full(len(self.extra), -np.inf)])
+        upper = np.concatenate([self.upper, [b for _a, b in self.extra]])
         h = highspy.Highs()
         h.setOptionValue("output_flag", DEBUG)
         h.setOptionValue("time_limit", max(0.1, time_limit))
@@ -467,9 +472,9 @@ class _Model:
         if not integral:
             h.setOptionValue("simplex_strategy", 4)  # primal simplex: fastest here
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(cols), matrix.shape[0]
-        lp.col_cost_ = self.cost[cols]
-        lp.col_lower_ = np.zeros(len(cols))
+        lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+        lp.col_cost_ = self.cost[np.concatenate([columns, self.pairs + np.arange(self.slacks)])]
+        lp.col_lower_ = np.zeros(matrix.shape[1])
         if fixed is not None:
             lp.col_lower_[:len(columns)] = np.isin(columns, fixed).astype(float)
         lp.col_upper_ = np.concatenate([np.ones(len(columns)),
@@ -484,11 +489,30 @@ class _Model:
             lp.integrality_ = [highspy.HighsVarType.kInteger] * len(columns) \
                 + [highspy.HighsVarType.kContinuous] * self.slacks
         h.passModel(lp)
+        return h
+
+    def add_columns(self, h: highspy.Highs, pairs: np.ndarray) -> None:
+        """Add pair columns to an LP made by `highs` (after its other columns)."""
+        matrix = self._rows(pairs)[:, :len(pairs)]
+        h.addCols(len(pairs), self.cost[pairs], np.zeros(len(pairs)), np.ones(len(pairs)),
+                  matrix.nnz, matrix.indptr[:-1].astype(np.int32),
+                  matrix.indices.astype(np.int32), matrix.data.astype(np.float64))
+
+    def solve(self, columns: np.ndarray, *, integral: bool, start: np.ndarray | None,
+              time_limit: float, fixed: np.ndarray | None = None):
+        """Solve over the given pair columns (the others at 0; `fixed`, a subset, at 1).
+        Returns (optimal, pair values or None, objective, row duals for an LP)."""
+        h = self.highs(columns, integral=integral, time_limit=time_limit, fixed=fixed)
         if integral and start is not None:
             solution = highspy.HighsSolution()
+            cols = np.concatenate([columns, self.pairs + np.arange(self.slacks)])
             solution.col_value = list(self.with_slacks(start)[cols])
             solution.value_valid = True
             h.setSolution(solution)
+        return self.run(h, columns, integral=integral)
+
+    def run(self, h: highspy.Highs, columns: np.ndarray, *, integral: bool):
+        """Run HiGHS; `columns` are the pairs of its first columns (then the slacks)."""
         h.run()
         optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         info = h.getInfo()
@@ -515,10 +539,13 @@ def _prove(model: _Model, incumbent: np.ndarray, deadline: float) -> tuple[bool,
     """The optimal pairs, proven by LP duality (see `optimise`); `incumbent` is feasible."""
     tolerance = 1e-7
     columns = np.union1d(_cheapest(model, START_PAIRS_PER_REQUEST), np.flatnonzero(incumbent))
-    # 1. Column generation: the LP over all pairs, solved over few.
+    # 1. Column generation: the LP over all pairs, solved over few; each round adds the
+    # missing pairs to the same LP and starts from the last basis.
+    h = model.highs(columns, integral=False, time_limit=deadline - time.perf_counter())
+    first = columns
     while True:
-        ok, x_lp, bound, duals = model.solve(columns, integral=False, start=None,
-                                             time_limit=deadline - time.perf_counter())
+        h.setOptionValue("time_limit", max(0.1, deadline - time.perf_counter()))
+        ok, _x, bound, duals = model.run(h, first, integral=False)
         if not ok:
             break
         reduced = model.reduced_costs(duals)
@@ -526,6 +553,7 @@ def _prove(model: _Model, incumbent: np.ndarray, deadline: float) -> tuple[bool,
                                columns)
         if not len(missing):
             break
+        model.add_columns(h, missing)
         columns = np.union1d(columns, missing)
     if not ok:
         ok, x, _obj, _d = model.solve(np.arange(model.pairs), integral=True, start=incumbent,
