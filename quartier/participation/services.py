@@ -22,7 +22,7 @@ from django.core.exceptions import (
 )
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from quartier.accounts.models import Organisation, Role
+from quartier.accounts.models import Organisation, Role, User
 from quartier.accounts.services import grants_of, is_programme_staff, record_event
 from quartier.participation.models import (
     COMMENT_MAX_LENGTH,
@@ -120,12 +120,19 @@ def check_may_contribute(user) -> None:
 def display_name(user) -> str:
     """The name shown with a person's contributions; never the e-mail address."""
     if user is None:
-        return _("Deleted account")
+        return shown_name(None, "", "")
     try:
         chosen = user.participation_settings.public_name
     except ObjectDoesNotExist:
         chosen = ""
-    return chosen or user.get_full_name() or _("Participant %(number)s") % {"number": user.pk}
+    return shown_name(user.pk, chosen, user.get_full_name())
+
+
+def shown_name(user_id: int | None, public_name: str | None, full_name: str) -> str:
+    """display_name from its parts (for rows read without the user)."""
+    if user_id is None:
+        return _("Deleted account")
+    return public_name or full_name or _("Participant %(number)s") % {"number": user_id}
 
 
 def settings_of(user) -> ParticipantSettings:
@@ -1251,19 +1258,65 @@ class IdeaFilter:
 
 
 def idea_page(process: Process, query: IdeaFilter, *, page=1, per_page: int = IDEAS_PER_PAGE):
-    """One page of a process's visible ideas, filtered and sorted: two queries (count and
-    rows, authors joined), whatever the number of ideas."""
-    ideas = process.ideas.visible()
-    if query.category:
-        ideas = ideas.filter(category=query.category)
-    if query.status:
-        ideas = ideas.filter(status=query.status)
-    if query.q:
-        ideas = ideas.filter(Q(title__icontains=query.q) | Q(text__icontains=query.q))
-    ideas = ideas.select_related("author__participation_settings").order_by(
-        *SORTS.get(query.sort, SORTS["new"])
-    ).defer("answer", "status_reason")
-    return Paginator(ideas, per_page).get_page(page)
+    """One page of a process's visible ideas, filtered and sorted, each with `shown_name`
+    (its author's): two queries, whatever the number of ideas."""
+    return Paginator(_IdeaRows(process, query), per_page).get_page(page)
+
+
+class _IdeaRows:
+    """The visible ideas of a filter as the Paginator reads them: the count, and a slice of
+    rows with the author's shown name, each one query written as SQL. This is the busiest
+    public list, and the ORM took ten times as long to build these two queries as SQLite took
+    to answer them (6 ms against 0.6 ms). The rows are Ideas (`Idea.objects.raw`) with the
+    columns the list shows; any other field loads on access."""
+
+    COLUMNS = ("id", "process_id", "author_id", "title", "text", "text_simple", "status",
+               "category", "support_count", "comment_count", "created_at", "location_text",
+               "x", "y", "is_demo", "hidden")
+
+    def __init__(self, process: Process, query: IdeaFilter):
+        where, params = ["i.process_id = %s", "NOT i.hidden"], [process.pk]
+        for column in ("category", "status"):
+            if getattr(query, column):
+                where.append(f"i.{column} = %s")
+                params.append(getattr(query, column))
+        if query.q:
+            # The ORM's icontains, as each database spells it.
+            like = connection.operators["icontains"] % "%s"
+            title, text = (connection.ops.lookup_cast("icontains", "TextField") % f"i.{name}"
+                           for name in ("title", "text"))
+            where.append(f"({title} {like} OR {text} {like})")
+            pattern = f"%{connection.ops.prep_for_like_query(query.q)}%"
+            params += [pattern, pattern]
+        self.where, self.params = " AND ".join(where), params
+        self.order = ", ".join(
+            f"i.{'id' if name.lstrip('-') == 'pk' else name.lstrip('-')}"
+            f"{' DESC' if name.startswith('-') else ''}"
+            for name in SORTS.get(query.sort, SORTS["new"])
+        )
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {Idea._meta.db_table} i WHERE {self.where}",
+                           self.params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, part: slice) -> list:
+        columns = ", ".join(f"i.{column}" for column in self.COLUMNS)
+        ideas = list(Idea.objects.raw(
+            f"SELECT {columns}, u.first_name AS author_first_name, "
+            "u.last_name AS author_last_name, s.public_name AS author_public_name "
+            f"FROM {Idea._meta.db_table} i "
+            f"LEFT JOIN {User._meta.db_table} u ON u.id = i.author_id "
+            f"LEFT JOIN {ParticipantSettings._meta.db_table} s ON s.user_id = i.author_id "
+            f"WHERE {self.where} ORDER BY {self.order} LIMIT %s OFFSET %s",
+            [*self.params, part.stop - part.start, part.start],
+        ))
+        for idea in ideas:
+            idea.shown_name = shown_name(
+                idea.author_id, idea.author_public_name,
+                f"{idea.author_first_name or ''} {idea.author_last_name or ''}".strip())
+        return ideas
 
 
 def ideas_geojson(process: Process) -> bytes:

@@ -156,7 +156,7 @@ def idea_item_html(context, idea):
         ngettext("%(counter)s comment", "%(counter)s comments", idea.comment_count)
         % {"counter": idea.comment_count},
     ]
-    details = [format_html("{}, {}", services.display_name(idea.author),
+    details = [format_html("{}, {}", idea.shown_name,
                            formats.date_format(created, "j. F Y"))]
     if idea.location_text:
         details.append(format_html("{} {}", shared["where"], idea.location_text))

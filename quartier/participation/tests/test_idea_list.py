@@ -151,3 +151,33 @@ def test_no_fragment_of_a_signed_in_person_reaches_visitors_and_back(client, set
     client.force_login(member)
     assert "you support it" in client.get(list_url).content.decode()
     assert "Publish comment" in client.get(idea.get_absolute_url()).content.decode()
+
+
+def test_the_list_names_authors_as_everywhere_and_searches_words_literally(
+    client, process, resident
+):
+    from conftest import make_user
+    from quartier.participation.models import ParticipantSettings
+
+    named = make_user("named@example.org")
+    named.first_name, named.last_name = "Erika", "Muster"
+    named.save()
+    chosen = make_user("chosen@example.org")
+    ParticipantSettings.objects.create(user=chosen, public_name="Nachbarin vom Platz")
+    make_idea(process, named, title="Zu 100% barrierefrei")
+    make_idea(process, chosen, title="Weg_zum_Markt")
+    gone = make_idea(process, resident, title="Ohne Konto")
+    Idea.objects.filter(pk=gone.pk).update(author=None)
+    url = f"/participation/{process.pk}/ideas/"
+
+    html = _results(client.get(url))
+    page = services.idea_page(process, services.IdeaFilter())
+    assert {i.title: i.shown_name for i in page} == {
+        "Zu 100% barrierefrei": "Erika Muster", "Weg_zum_Markt": "Nachbarin vom Platz",
+        "Ohne Konto": services.display_name(None)}
+    assert "Erika Muster" in html and "Nachbarin vom Platz" in html
+    titles = lambda q: [i.title for i in services.idea_page(  # noqa: E731
+        process, services.IdeaFilter(q=q))]
+    assert titles("100%") == ["Zu 100% barrierefrei"]  # % and _ are letters, not wildcards
+    assert titles("We__zum") == []  # as wildcards it would find Weg_zum
+    assert titles("WEG_ZUM") == ["Weg_zum_Markt"]
