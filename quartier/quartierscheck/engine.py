@@ -62,9 +62,10 @@ def reach(
     # A little beyond the largest radius, so rounding never loses an anchor at the edge;
     # the exact test below is walking distance ≤ radius.
     bound = max(radii_m) / detour * (1 + 1e-9) + 1e-6
-    pairs = cKDTree(anchor_xy).sparse_distance_matrix(
-        cKDTree(cell_xy), bound, output_type="ndarray"
-    )
+    # The cells' tree unbalanced and not shrunk to its points: built in half the time, and
+    # the pair search over it is no slower (measured: 0.22 s against 0.35 s for both).
+    cell_tree = cKDTree(cell_xy, balanced_tree=False, compact_nodes=False)
+    pairs = cKDTree(anchor_xy).sparse_distance_matrix(cell_tree, bound, output_type="ndarray")
     walking = pairs["v"] * detour
     key = anchor_kind[pairs["i"]] * n + pairs["j"]
     for r, radius in enumerate(radii_m):
@@ -104,11 +105,15 @@ class Patterns:
 def reach_patterns(result: Reach) -> Patterns:
     kinds, radii, cells = result.within.shape
     reached = (result.within > 0).reshape(kinds * radii, cells)
-    packed = np.ascontiguousarray(np.packbits(reached, axis=0, bitorder="little").T)
-    unique, inverse = np.unique(
-        packed.view(np.dtype((np.void, packed.shape[1]))).ravel(), return_inverse=True
-    )
-    bits = np.unpackbits(unique.view(np.uint8).reshape(len(unique), -1), axis=1,
+    packed = np.packbits(reached, axis=0, bitorder="little")
+    # Each cell's bits as one number (up to 64 bits: a uint64, whose sort is four times as
+    # fast as that of raw bytes), else as raw bytes.
+    width = 8 if len(packed) <= 8 else len(packed)
+    rows = np.zeros((cells, width), dtype=np.uint8)
+    rows[:, :len(packed)] = packed.T
+    codes = rows.view(np.uint64 if width == 8 else np.dtype((np.void, width))).ravel()
+    unique, inverse = np.unique(codes, return_inverse=True)
+    bits = np.unpackbits(unique.view(np.uint8).reshape(len(unique), width), axis=1,
                          bitorder="little")[:, : kinds * radii]
     return Patterns(inverse.ravel().astype(np.int64), bits.astype(np.float64))
 
