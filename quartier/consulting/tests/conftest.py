@@ -35,3 +35,12 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def today_is_in_2031(monkeypatch):
+    """The services' today is the tests' fixed day, so the 2031 periods lie ahead."""
+    from quartier.consulting import services
+    from quartier.consulting.tests.support import TODAY
+
+    monkeypatch.setattr(services, "_today", lambda today=None: today or TODAY)

@@ -9,6 +9,7 @@ import io
 from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from conftest import make_quarter
 from quartier.budget import services as budget
@@ -20,6 +21,15 @@ TODAY = date(2031, 3, 3)  # a Monday
 START = date(2031, 4, 1)
 END = date(2031, 6, 30)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def url(name, *args) -> str:
+    return reverse(f"consulting:{name}", args=args)
+
+
+def errors(response, field, form="form") -> list[str]:
+    """The messages a page's form shows at a field."""
+    return [str(e) for e in response.context[form].errors.get(field, [])]
+
 
 ROLES = ["anonymous", "resident", "member", "coordinator", "other_coordinator",
          "county_coordinator", "moderator", "juror", "consultant", "staff"]

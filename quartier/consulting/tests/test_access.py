@@ -2,7 +2,6 @@
 sign in, refused or not found – and nothing changed."""
 
 import pytest
-from django.urls import reverse
 
 from quartier.consulting.models import Absence, Case, ConsultingRequest, Session
 from quartier.consulting.tests.support import (
@@ -11,6 +10,7 @@ from quartier.consulting.tests.support import (
     make_case,
     make_profile,
     pdf,
+    url,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +36,6 @@ def world(coordinator, staff, quarter, consultant, line):
                                      end=TODAY.replace(month=9, day=5))
     return {"case": case, "request": case.request, "open": open_request, "profile": profile,
             "document": session.documents.get(), "session": session, "absence": absence}
-
-
-def url(name, *args):
-    return reverse(f"consulting:{name}", args=args)
 
 
 # (name, method, url from the world, roles that get in)

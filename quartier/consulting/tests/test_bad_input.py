@@ -4,32 +4,19 @@ status 400 and nothing changed."""
 from datetime import date
 
 import pytest
-from django.urls import reverse
 
 from quartier.consulting import services
 from quartier.consulting.models import Absence, Case, Document, Feedback, Topic
 from quartier.consulting.tests.support import (
-    TODAY,
     accepted_request,
     big_pdf,
+    errors,
     make_case,
     not_pdf,
+    url,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-def url(name, *args):
-    return reverse(f"consulting:{name}", args=args)
-
-
-def errors(response, field, form="form"):
-    return [str(e) for e in response.context[form].errors.get(field, [])]
-
-
-@pytest.fixture(autouse=True)
-def today_is_in_2031(monkeypatch):
-    monkeypatch.setattr(services, "_today", lambda today=None: today or TODAY)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today_is_in_2031")]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.urls import reverse
 
 from conftest import make_org, make_quarter, make_user
 from quartier.consulting import services
@@ -19,31 +18,17 @@ from quartier.consulting.models import (
 from quartier.consulting.tests.support import (
     accepted_request,
     big_pdf,
+    errors,
     make_case,
     make_format,
     make_profile,
     not_pdf,
     pdf,
     seed_topics,
+    url,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-def url(name, *args):
-    return reverse(f"consulting:{name}", args=args)
-
-
-def errors(response, field, form="form"):
-    return [str(e) for e in response.context[form].errors.get(field, [])]
-
-
-@pytest.fixture(autouse=True)
-def today_is_in_2031(monkeypatch):
-    """The services' today is the tests' fixed day, so the 2031 periods lie ahead."""
-    from quartier.consulting.tests.support import TODAY
-
-    monkeypatch.setattr(services, "_today", lambda today=None: today or TODAY)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today_is_in_2031")]
 
 
 @pytest.fixture
