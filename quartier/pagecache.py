@@ -5,9 +5,9 @@ such visitor, so the first one's response can serve the others. A response is st
 it is a plain 200 to GET that sets no cookie (a page with a form sets the CSRF cookie, so forms
 are never shared) and does not forbid caching. Keys hold the language, the full path and the
 content version; any model saved or deleted (after its transaction commits) bumps the version,
-so the next visitor sees the change, as does `quartier.signals.bulk_changed`. Bulk updates that
-send no signal: `PAGE_CACHE_SECONDS` bounds
-how old a shared page can be (docs/operations.md).
+so the next visitor sees the change, as does `quartier.signals.bulk_changed`. For bulk updates
+that send no signal, `PAGE_CACHE_SECONDS` bounds how old a shared page can be
+(docs/operations.md).
 """
 
 import hashlib
@@ -22,7 +22,6 @@ from django.core.cache.backends import filebased
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.cache import cc_delim_re
-from django.utils.module_loading import import_string
 
 from quartier.signals import bulk_changed
 
@@ -53,16 +52,16 @@ def _seconds() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 0)
 
 
-def _stamp_file() -> Path | None:
+def _stamp_file(cache) -> Path | None:
     """With the default file backend the version is a small file beside the pages: reading
     and replacing it costs microseconds, and every worker on the machine sees it."""
-    if issubclass(import_string(settings.CACHES[ALIAS]["BACKEND"]), filebased.FileBasedCache):
+    if isinstance(cache, filebased.FileBasedCache):
         return Path(settings.CACHES[ALIAS]["LOCATION"]) / "content-version"
     return None
 
 
 def _version(cache) -> str:
-    if (stamp := _stamp_file()) is not None:
+    if (stamp := _stamp_file(cache)) is not None:
         try:
             return stamp.read_text() or "new"
         except FileNotFoundError:
@@ -76,13 +75,13 @@ def _version(cache) -> str:
 
 def bump_version() -> None:
     """Every shared page is outdated: the next visitor gets a fresh one."""
-    if (stamp := _stamp_file()) is not None:
+    cache = caches[ALIAS]
+    if (stamp := _stamp_file(cache)) is not None:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         draft = stamp.with_name(f"{stamp.name}.{os.getpid()}.{uuid.uuid4().hex}")
         draft.write_text(uuid.uuid4().hex)
         os.replace(draft, stamp)
         return
-    cache = caches[ALIAS]
     try:
         cache.incr(VERSION_KEY)
     except ValueError:

@@ -434,10 +434,13 @@ class _Model:
             rc -= a * row_dual[base + k]
         return rc
 
+    def _with_slack_columns(self, columns: np.ndarray) -> np.ndarray:
+        return np.concatenate([columns, self.pairs + np.arange(self.slacks)])
+
     def _rows(self, columns: np.ndarray) -> sparse.csc_matrix:
         """The constraint matrix over the given pair columns (then the slacks), with the
         `extra` rows."""
-        cols = np.concatenate([columns, self.pairs + np.arange(self.slacks)])
+        cols = self._with_slack_columns(columns)
         matrix = self.matrix[:, cols]
         if self.extra:
             extra = sparse.csr_matrix(np.vstack([np.concatenate([a, np.zeros(self.slacks)])
@@ -473,7 +476,7 @@ class _Model:
             h.setOptionValue("simplex_strategy", 4)  # primal simplex: fastest here
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-        lp.col_cost_ = self.cost[np.concatenate([columns, self.pairs + np.arange(self.slacks)])]
+        lp.col_cost_ = self.cost[self._with_slack_columns(columns)]
         lp.col_lower_ = np.zeros(matrix.shape[1])
         if fixed is not None:
             lp.col_lower_[:len(columns)] = np.isin(columns, fixed).astype(float)
@@ -505,8 +508,7 @@ class _Model:
         h = self.highs(columns, integral=integral, time_limit=time_limit, fixed=fixed)
         if integral and start is not None:
             solution = highspy.HighsSolution()
-            cols = np.concatenate([columns, self.pairs + np.arange(self.slacks)])
-            solution.col_value = list(self.with_slacks(start)[cols])
+            solution.col_value = list(self.with_slacks(start)[self._with_slack_columns(columns)])
             solution.value_valid = True
             h.setSolution(solution)
         return self.run(h, columns, integral=integral)
