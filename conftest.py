@@ -20,6 +20,16 @@ def _pages_not_shared():
     settings.PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture
+def default_language(settings):
+    """The language a person at the command line gets (settings.LANGUAGE_CODE, German),
+    whatever an earlier test's request or an app's conftest left active in this thread."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Import the real places once per test database; tests add what they need."""

@@ -1,6 +1,8 @@
 """Demo budget lines: the strategy's double budget 2018/2019 with 12 million euros and a
 plausible follow-up line (marked as demo data). Calls and consulting book against them."""
 
+from django.utils.translation import gettext as _
+
 from quartier.budget import services
 from quartier.budget.models import BudgetLine
 
@@ -27,6 +29,6 @@ def ensure_demo_lines(progress=lambda message: None) -> dict[str, BudgetLine]:
         line = BudgetLine.objects.filter(code=fields["code"]).first()
         if line is None:
             line = services.create_line(**fields, is_demo=True, actor=None)
-            progress(f"Budget line {line} created")
+            progress(_("Budget line %(line)s created") % {"line": line})
         lines[line.code] = line
     return lines

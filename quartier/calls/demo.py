@@ -10,10 +10,14 @@ call that exists is left alone).
 
 import random
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quartier.accounts.models import Membership, Organisation, Role, User
 from quartier.budget.demo import LINE_2018_2019, LINE_2020_2021, ensure_demo_lines
@@ -28,6 +32,7 @@ from quartier.calls.models import (
     TargetGroup,
     content_hash,
 )
+from quartier.formats import number
 from quartier.places.models import Place, Quarter
 from quartier.places.services import no_progress
 
@@ -233,7 +238,8 @@ def create_competition(progress=no_progress) -> Call | None:
     )
     jurors = _jurors()
     call.jurors.set(jurors)
-    progress(f"Call “{call.title}” with {len(jurors)} jurors")
+    progress(ngettext("Call “%(title)s” with %(n)s juror", "Call “%(title)s” with %(n)s jurors",
+                      len(jurors)) % {"title": call.title, "n": number(len(jurors))})
 
     applications = []
     for gemeinde in _gemeinden(rng, APPLICATIONS):
@@ -242,7 +248,10 @@ def create_competition(progress=no_progress) -> Call | None:
             call=call, organisation=organisation, gemeinde=gemeinde, is_demo=True,
             title=f"Idee aus {gemeinde.name.split(',')[0]}"))
     kreise = len({a.gemeinde.parent_id for a in applications})
-    progress(f"{len(applications)} applications from {kreise} Kreise")
+    progress(ngettext("%(applications)s from %(n)s Kreis", "%(applications)s from %(n)s Kreise",
+                      kreise) % {
+        "applications": ngettext("%(n)s application", "%(n)s applications", len(applications))
+        % {"n": number(len(applications))}, "n": number(kreise)})
 
     ineligible = set(rng.sample(range(len(applications)), 3))
     for i, application in enumerate(applications):
@@ -272,7 +281,9 @@ def create_competition(progress=no_progress) -> Call | None:
                                          + leniency[review.juror_id] + rng.gauss(0, 1)))),
               comment="Begründung der Jury (Demodaten).")
         for review in reviews for criterion in criteria)
-    progress(f"{len(reviews)} reviews by {len(jurors)} jurors")
+    progress(ngettext("%(reviews)s by %(n)s juror", "%(reviews)s by %(n)s jurors", len(jurors))
+             % {"reviews": ngettext("%(n)s review", "%(n)s reviews", len(reviews))
+                % {"n": number(len(reviews))}, "n": number(len(jurors))})
 
     # Amounts follow the ranking, so that the 53 best ask for exactly 2.7 million euros.
     ranked = [row.application.pk for row in services.ranking(call)]
@@ -295,8 +306,11 @@ def create_competition(progress=no_progress) -> Call | None:
                                                run.list_result["awards"].items()},
         reasons={}, actor=staff, now=_at(2018, 3, 5, 11), notify=False)
     total = sum(d.amount_cents for d in decisions)
-    progress(f"{sum(1 for d in decisions if d.amount_cents)} awards, {total / 100:,.2f} € "
-             f"committed on {call.budget_line.code}")
+    awards = sum(1 for d in decisions if d.amount_cents)
+    progress(ngettext("%(n)s award, %(amount)s € committed on %(line)s",
+                      "%(n)s awards, %(amount)s € committed on %(line)s", awards)
+             % {"n": number(awards), "amount": number(Decimal(total) / 100, 2),
+                "line": call.budget_line.code})
     return call
 
 
@@ -324,7 +338,9 @@ def create_open_call(progress=no_progress, *, now=None) -> Call | None:
     )
     call.jurors.set(_jurors())
     services.publish_call(call, actor=_staff())
-    progress(f"Call “{call.title}” open until {call.closes_at:%d.%m.%Y}")
+    progress(_("Call “%(title)s” open until %(date)s")
+             % {"title": call.title, "date": formats.date_format(call.closes_at.astimezone(
+                 BERLIN), "SHORT_DATE_FORMAT")})
     return call
 
 

@@ -17,6 +17,8 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quartier.accounts import services as accounts
 from quartier.accounts.models import Organisation, Role
@@ -30,6 +32,7 @@ from quartier.consulting.models import (
     Mode,
     Topic,
 )
+from quartier.formats import number as format_number
 from quartier.places.demo import short_name
 from quartier.places.models import Place, Quarter
 from quartier.places.services import no_progress
@@ -142,7 +145,7 @@ def demo_exists() -> bool:
 def generate_demo_consulting(*, seed: int = 2018, progress=no_progress) -> dict:
     """Create the demo consulting where none exists; returns what was created."""
     if demo_exists():
-        progress("Demo consulting exists already; nothing to do.")
+        progress(_("Demo consulting exists already; nothing to do."))
         return {}
     rng = random.Random(seed)
     lines = ensure_demo_lines(progress)
@@ -150,16 +153,24 @@ def generate_demo_consulting(*, seed: int = 2018, progress=no_progress) -> dict:
     formats = _formats()
     topics = {t.slug: t for t in Topic.objects.all()}
     profiles = _consultants(rng, topics, progress)
-    progress(f"{len(profiles)} demo consultants")
+    progress(ngettext("%(n)s demo consultant", "%(n)s demo consultants", len(profiles))
+             % {"n": format_number(len(profiles))})
     staff = _staff()
     places = _places_with_quarters()
-    progress(f"{len(places)} Gemeinden with quarters to request from")
+    progress(ngettext("%(n)s Gemeinde with quarters to request from",
+                      "%(n)s Gemeinden with quarters to request from", len(places))
+             % {"n": format_number(len(places))})
     counts = {"requests": 0, "cases": 0, "sessions": 0}
     if places:
         _history(rng, places, formats, topics, profiles, line, staff, counts, progress)
         _today_work(rng, places, formats, topics, profiles, staff, counts, progress)
-    progress(f"{counts['requests']} demo requests, {counts['cases']} cases, "
-             f"{counts['sessions']} sessions")
+    progress(_("%(requests)s, %(cases)s, %(sessions)s") % {
+        "requests": ngettext("%(n)s demo request", "%(n)s demo requests", counts["requests"])
+        % {"n": format_number(counts["requests"])},
+        "cases": ngettext("%(n)s case", "%(n)s cases", counts["cases"])
+        % {"n": format_number(counts["cases"])},
+        "sessions": ngettext("%(n)s session", "%(n)s sessions", counts["sessions"])
+        % {"n": format_number(counts["sessions"])}})
     return counts
 
 
@@ -429,7 +440,12 @@ def _history(rng, places, formats, topics, profiles, line, staff, counts, progre
             load[chosen.profile.pk] = load.get(chosen.profile.pk, 0) + request.days
             _run_case(rng, request, chosen, line, staff, counts, today=date(2020, 3, 31),
                       finish=True)
-        progress(f"{first.year}: {counts['requests']} requests, {counts['cases']} cases")
+        progress(_("%(year)s: %(requests)s, %(cases)s") % {
+            "year": first.year,
+            "requests": ngettext("%(n)s request", "%(n)s requests", counts["requests"])
+            % {"n": format_number(counts["requests"])},
+            "cases": ngettext("%(n)s case", "%(n)s cases", counts["cases"])
+            % {"n": format_number(counts["cases"])}})
 
 
 def _today_work(rng, places, formats, topics, profiles, staff, counts, progress):
@@ -470,5 +486,5 @@ def _today_work(rng, places, formats, topics, profiles, staff, counts, progress)
         services.triage_request(request, "accept", actor=staff, at=_at(today - timedelta(30)))
         _run_case(rng, request, _facts([demo])[0], line, staff, counts, today=today,
                   finish=False)
-    progress(f"Today: open requests and {demo.name}'s running cases")
+    progress(_("Today: open requests and the running cases of %(name)s") % {"name": demo.name})
 

@@ -43,6 +43,7 @@ from quartier.consulting.models import (
     Session,
     Topic,
 )
+from quartier.formats import number
 from quartier.places.models import Place, Quarter
 
 Progress = Callable[[str], object]
@@ -616,7 +617,7 @@ def compute_matching(*, actor, today: date | None = None,
     with transaction.atomic():
         run = _store_run(requests, profiles, proposal, params, today, actor)
     progress(_("Done: %(km)s km of travel, %(fcfs)s km first come, first served.") % {
-        "km": f"{best.travel_km:,.0f}", "fcfs": f"{fcfs.travel_km:,.0f}"})
+        "km": number(best.travel_km, 0), "fcfs": number(fcfs.travel_km, 0)})
     return run
 
 

@@ -14,7 +14,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from quartier import formats
 from quartier.accounts.models import User
 from quartier.participation.models import (
     Category,
@@ -138,11 +140,11 @@ def generate_demo(*, seed: int = 2018, progress: Progress = no_progress) -> int:
     """Demo processes for a handful of quarters; nothing when demo processes exist. Returns
     the number of processes created."""
     if Process.objects.filter(is_demo=True).exists():
-        progress("Demo participation exists already.")
+        progress(gettext("Demo participation exists already."))
         return 0
     quarters = demo_quarters()
     if not quarters:
-        progress("No published quarters in the demo Gemeinden; run demo-quarters first.")
+        progress(gettext("No published quarters in the demo Gemeinden; run demo-quarters first."))
         return 0
     with transaction.atomic():
         people = _participants(16)
@@ -155,7 +157,8 @@ def generate_demo(*, seed: int = 2018, progress: Progress = no_progress) -> int:
             _open_process(quarter, people, rng, with_poll=number == 0)
             _finished_process(quarter, people, rng)
             created += 2
-            progress(f"Demo participation in {quarter.name} ({quarter.gemeinde.name}).")
+            progress(gettext("Demo participation in %(quarter)s (%(gemeinde)s).")
+                     % {"quarter": quarter.name, "gemeinde": quarter.gemeinde.name})
     return created
 
 
@@ -396,7 +399,8 @@ def make_big_process(quarter: Quarter, *, ideas: int = 10_000, comments: int = 1
         created = []
         for start in range(0, ideas, BATCH):
             created += Idea.objects.bulk_create(rows[start:start + BATCH])
-            progress(f"Ideas: {len(created)} of {ideas}")
+            progress(gettext("Ideas: %(done)s of %(total)s")
+                     % {"done": formats.number(len(created)), "total": formats.number(ideas)})
         Support.objects.bulk_create(
             [Support(idea=idea, user=user) for idea, count in zip(created, supports, strict=True)
              for user in rng.sample(people, count)], batch_size=BATCH,
@@ -445,7 +449,7 @@ def _big_comments(ideas, per_idea, people, rng, progress) -> None:
     created = []
     for start in range(0, len(tops), BATCH):
         created += Comment.objects.bulk_create(tops[start:start + BATCH])
-        progress(f"Comments: {len(created)}")
+        progress(gettext("Comments: %(n)s") % {"n": formats.number(len(created))})
     replies = []
     for first, threads, reply_count in plan:
         for n in range(reply_count):
@@ -457,4 +461,5 @@ def _big_comments(ideas, per_idea, people, rng, progress) -> None:
                                    created_at=top.created_at + timedelta(seconds=n + 1)))
     for start in range(0, len(replies), BATCH):
         Comment.objects.bulk_create(replies[start:start + BATCH])
-        progress(f"Comments: {len(created) + min(start + BATCH, len(replies))}")
+        progress(gettext("Comments: %(n)s")
+                 % {"n": formats.number(len(created) + min(start + BATCH, len(replies)))})

@@ -9,6 +9,7 @@ from datetime import timedelta
 import shapely
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from quartier.accounts.models import User
 from quartier.pb import services
@@ -105,7 +106,8 @@ def create_demo_budgets(*, seed: int = 2018, progress=services.no_progress) -> i
             proposal = budget.proposals.get(title=title)
             services.set_deviation(budget, proposal, amount_cents=euros * 100, reason=reason,
                                    actor=None)
-        progress(f"Demo quarter budget: {budget.title} ({budget.phase_label()})")
+        progress(_("Demo quarter budget: %(title)s (%(phase)s)")
+                 % {"title": budget.title, "phase": budget.phase_label()})
     return len(plans)
 
 

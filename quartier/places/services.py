@@ -12,7 +12,7 @@ import shapely
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from quartier.places import geo
 from quartier.places.models import AGE_BANDS, Place, Quarter
@@ -119,7 +119,19 @@ class RowError:
     reason: str
 
     def __str__(self):
-        return f"{self.file}, line {self.line}, {self.field}: {self.reason}"
+        return _("%(file)s, line %(line)s, %(field)s: %(reason)s") % {
+            "file": self.file, "line": self.line,
+            "field": _ROW_ERROR_WHERE.get(self.field, self.field), "reason": self.reason}
+
+
+# An error that concerns no column (the file, its header, a row, a place's parent) names
+# where it is in the reader's language; columns keep their names.
+_ROW_ERROR_WHERE = {
+    "file": pgettext_lazy("import error", "file"),
+    "header": pgettext_lazy("import error", "header"),
+    "row": pgettext_lazy("import error", "row"),
+    "parent": pgettext_lazy("import error", "parent"),
+}
 
 
 class ImportRejected(Exception):

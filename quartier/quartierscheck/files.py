@@ -1,14 +1,15 @@
 """Reading and writing the quarter check's plain files (no Django): cells, anchors, results.
 
 Bad input raises FileProblem naming the file, the line and what is wrong; nothing is written
-then.
+then. The messages are English msgids with their values, so the command can give them in the
+reader's language.
 """
 
 import csv
 import math
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +19,43 @@ from quartier.quartierscheck.engine import Reach
 MAX_ERRORS = 20
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalog (makemessages); translating is the caller's part."""
+    return message
+
+
+def _as_written(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file: the line (0: the file as a whole), the column ("" for
+    none) and the reason, an English msgid with its values."""
+
+    path: str
+    line: int
+    column: str
+    reason: str
+    values: dict = field(default_factory=dict)
+
+    def text(self, gettext=_as_written) -> str:
+        """The problem in words; `gettext` translates (the default leaves it English)."""
+        values = {"file": self.path, "line": self.line, "field": self.column,
+                  "reason": gettext(self.reason) % self.values}
+        if not self.line:
+            return gettext(gettext_noop("%(file)s: %(reason)s")) % values
+        if not self.column:
+            return gettext(gettext_noop("%(file)s, line %(line)s: %(reason)s")) % values
+        return gettext(gettext_noop("%(file)s, line %(line)s, %(field)s: %(reason)s")) % values
+
+    def __str__(self) -> str:
+        return self.text()
+
+
 class FileProblem(ValueError):
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
 
@@ -43,20 +78,26 @@ def _rows(path: Path, required: tuple[str, ...]):
     try:
         handle = open(path, encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise FileProblem([f"{path}: cannot be read ({error.strerror})"]) from None
+        raise FileProblem([Problem(str(path), 0, "", gettext_noop("cannot be read (%(error)s)"),
+                                   {"error": error.strerror})]) from None
     with handle:
         reader = csv.DictReader(handle)
         try:
             header = reader.fieldnames or []
             missing = [c for c in required if c not in header]
             if missing:
-                raise FileProblem([f"{path}, line 1: missing columns: {', '.join(missing)}"])
+                raise FileProblem([Problem(str(path), 1, "",
+                                           gettext_noop("missing columns: %(cols)s"),
+                                           {"cols": ", ".join(missing)})])
             for row in reader:
                 yield reader.line_num, row
         except UnicodeDecodeError:
-            raise FileProblem([f"{path}: not UTF-8 text"]) from None
+            raise FileProblem([Problem(str(path), 0, "", gettext_noop("not UTF-8 text"))]) \
+                from None
         except csv.Error as error:
-            raise FileProblem([f"{path}, line {reader.line_num}: {error}"]) from None
+            raise FileProblem([Problem(str(path), reader.line_num, "",
+                                       gettext_noop("not a CSV file: %(error)s"),
+                                       {"error": str(error)})]) from None
 
 
 def _number(value) -> float | None:
@@ -70,9 +111,10 @@ def _number(value) -> float | None:
 def _check_id(problems, seen, path, line, value):
     value = (value or "").strip()
     if not value:
-        problems.append(f"{path}, line {line}, id: is empty")
+        problems.append(Problem(str(path), line, "id", gettext_noop("is empty")))
     elif value in seen:
-        problems.append(f"{path}, line {line}, id: {value} appears twice")
+        problems.append(Problem(str(path), line, "id", gettext_noop("%(id)s appears twice"),
+                                {"id": value}))
     seen.add(value)
     return value
 
@@ -82,15 +124,17 @@ def read_cells(path: Path) -> Cells:
     ids, xs, ys, people, problems, seen = [], [], [], [], [], set()
     for line, row in _rows(path, ("id", "x", "y", "population")):
         if None in row or None in row.values():
-            problems.append(f"{path}, line {line}: wrong number of columns")
+            problems.append(Problem(str(path), line, "", gettext_noop("wrong number of columns")))
             continue
         cell_id = _check_id(problems, seen, path, line, row["id"])
         x, y = _number(row["x"]), _number(row["y"])
         if x is None or y is None:
-            problems.append(f"{path}, line {line}, x/y: must be numbers (EPSG:25832 metres)")
+            problems.append(Problem(str(path), line, "x/y",
+                                    gettext_noop("must be numbers (EPSG:25832 metres)")))
         population = row["population"].strip()
         if not (population.isascii() and population.isdigit()):
-            problems.append(f"{path}, line {line}, population: must be a whole number ≥ 0")
+            problems.append(Problem(str(path), line, "population",
+                                    gettext_noop("must be a whole number ≥ 0")))
         if len(problems) >= MAX_ERRORS:
             break
         if not problems:
@@ -109,15 +153,16 @@ def read_anchors(path: Path, *, also_kinds: tuple[str, ...] = ()) -> Anchors:
     ids, xs, ys, kinds, problems, seen = [], [], [], [], [], set()
     for line, row in _rows(path, ("id", "kind", "x", "y")):
         if None in row or None in row.values():
-            problems.append(f"{path}, line {line}: wrong number of columns")
+            problems.append(Problem(str(path), line, "", gettext_noop("wrong number of columns")))
             continue
         anchor_id = _check_id(problems, seen, path, line, row["id"])
         kind = row["kind"].strip()
         if not kind:
-            problems.append(f"{path}, line {line}, kind: is empty")
+            problems.append(Problem(str(path), line, "kind", gettext_noop("is empty")))
         x, y = _number(row["x"]), _number(row["y"])
         if x is None or y is None:
-            problems.append(f"{path}, line {line}, x/y: must be numbers (EPSG:25832 metres)")
+            problems.append(Problem(str(path), line, "x/y",
+                                    gettext_noop("must be numbers (EPSG:25832 metres)")))
         if len(problems) >= MAX_ERRORS:
             break
         if not problems:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from quartier.accounts.services import record_event
 from quartier.anchors import services as anchors
+from quartier.formats import number
 from quartier.places import geo
 from quartier.places.models import AGE_BANDS, Place, Quarter
 from quartier.places.services import (
@@ -126,7 +127,7 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
         if len(errors) >= _MAX_ERRORS:
             break
         if line % 100_000 == 0:
-            progress(_("%(n)s lines checked") % {"n": line})
+            progress(_("%(n)s lines checked") % {"n": number(line)})
     if not errors and ids:
         x, y = cell_centres_utm(np.array(east), np.array(north))
         outside = np.flatnonzero(~shapely.contains_xy(geo.bw_outline(), x, y))
@@ -147,7 +148,7 @@ def import_grid(path: Path, *, progress: Progress = no_progress) -> int:
 def generate_demo_grid(*, seed: int = 2018, progress: Progress = no_progress) -> int:
     """Replace all cells by the demo grid built from the real Gemeinde populations."""
     gemeinden = list(Place.objects.filter(kind=Place.Kind.GEMEINDE).order_by("ags"))
-    progress(_("Building the grid for %(n)s Gemeinden") % {"n": len(gemeinden)})
+    progress(_("Building the grid for %(n)s Gemeinden") % {"n": number(len(gemeinden))})
     grid = demo_grid(
         [g.x for g in gemeinden], [g.y for g in gemeinden], [g.population for g in gemeinden],
         [g.area_km2 for g in gemeinden], [g.urbanisation for g in gemeinden],
@@ -172,7 +173,7 @@ def _replace_cells(ids, x, y, population, *, is_demo: bool, progress: Progress) 
             cursor.executemany(sql, list(itertools.islice(rows, _BATCH)))
             if stop % 50_000 < _BATCH or stop == total:
                 progress(_("%(done)s of %(total)s cells saved")
-                         % {"done": stop, "total": total})
+                         % {"done": number(stop), "total": number(total)})
     return total
 
 
@@ -280,8 +281,8 @@ def recompute(run: CheckRun | None = None, *, progress: Progress = no_progress
     if run.status == CheckRun.Status.SUPERSEDED:
         progress(_("A newer computation finished first; its figures stay."))
     else:
-        progress(_("%(quarters)s quarters computed in %(seconds).1f s")
-                 % {"quarters": run.quarters, "seconds": run.seconds})
+        progress(_("%(quarters)s quarters computed in %(seconds)s s")
+                 % {"quarters": number(run.quarters), "seconds": number(run.seconds, 1)})
     return run
 
 
@@ -406,7 +407,7 @@ def _compute(detour: float, step) -> _Outcome:
 
     step(30, gettext_noop("Measuring walking distances"),
          _("Measuring walking distances from %(cells)s cells to %(points)s anchors")
-         % {"cells": len(x), "points": len(points.x)})
+         % {"cells": number(len(x)), "points": number(len(points.x))})
     result = engine.reach(np.column_stack([x, y]), point_xy, point_key, tuple(keys),
                           detour=detour, nearest=False)
 

@@ -73,7 +73,8 @@ def test_importing_again_updates_by_ref_and_creates_nothing(tmp_path, tuebingen)
     assert anchor.versions.count() == 2
 
 
-def test_one_bad_row_and_nothing_is_imported_with_every_error_named(tmp_path, tuebingen):
+def test_one_bad_row_and_nothing_is_imported_with_every_error_named(tmp_path, tuebingen,
+                                                                    default_language):
     path = write(
         tmp_path,
         row(),
@@ -94,7 +95,7 @@ def test_one_bad_row_and_nothing_is_imported_with_every_error_named(tmp_path, tu
             (7, "offers[1].title"), (7, "offers[1].target_groups"), (8, "ref")} <= errors
     assert (2, "lat") not in errors
     assert not Anchor.objects.exists()
-    assert str(rejected.value.errors[0]).startswith("anchors.csv, line 3, lat: ")
+    assert str(rejected.value.errors[0]).startswith("anchors.csv, Zeile 3, lat: ")
 
 
 def test_a_file_without_the_required_columns_is_refused(tmp_path):
@@ -127,11 +128,12 @@ def test_it_imports_geojson_points(tmp_path, tuebingen):
     assert [(e.line, e.field) for e in rejected.value.errors] == [(2, "geometry")]
 
 
-def test_the_command_lists_errors_and_changes_nothing(tmp_path, tuebingen, capsys):
+def test_the_command_lists_errors_and_changes_nothing(tmp_path, tuebingen, capsys,
+                                                      default_language):
     path = write(tmp_path, row(lat="52.52", lon="13.40"))
-    with pytest.raises(CommandError, match="1 errors; nothing was imported"):
+    with pytest.raises(CommandError, match="^1 Fehler; es wurde nichts importiert.$"):
         call_command("import-anchors", str(path))
-    assert "line 2, lat" in capsys.readouterr().err
+    assert "anchors.csv, Zeile 2, lat: " in capsys.readouterr().err
     assert not Anchor.objects.exists()
 
     call_command("import-anchors", str(write(tmp_path, row())))

@@ -47,16 +47,16 @@ def test_a_report_of_one_year_by_measure(booked):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--line", "nope"], "No budget line"),
-    (["--line", "1202-684 01", "--year", "2020"], "covers 2018/2019 only"),
+    (["--line", "nope"], "Es gibt keinen Haushaltstitel mit der Kennung „nope“."),
+    (["--line", "1202-684 01", "--year", "2020"], "gilt nur für 2018/2019"),
 ])
-def test_wrong_arguments_end_with_status_2(booked, args, message):
+def test_wrong_arguments_end_with_status_2(booked, args, message, default_language):
     with pytest.raises(CommandError, match=message) as error:
         run("report", *args)
     assert error.value.returncode == 2
 
 
-def test_the_demo_lines_are_created_once():
-    assert "created" in run("demo")
-    assert "created" not in run("demo")
+def test_the_demo_lines_are_created_once(default_language):
+    assert "angelegt" in run("demo")
+    assert "angelegt" not in run("demo")
     assert BudgetLine.objects.get(code=LINE_2018_2019).amount_cents == 12_000_000_00

@@ -40,8 +40,39 @@ MAX_SCORE = 1e9
 MAX_COUNT = 10**6
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalog (makemessages); translating is the caller's part."""
+    return message
+
+
+def _as_written(message: str) -> str:
+    return message
+
+
 class ProblemError(ValueError):
-    """The problem is malformed (a missing or wrong value); the message names it."""
+    """The problem is malformed (a missing or wrong value); the message names it.
+
+    `reason` % `values` is the English message (a msgid and its values); `application` is the
+    number (from 1) and, once known, the id of the application it concerns. `text(gettext)`
+    gives the message in the caller's language; str() is English.
+    """
+
+    def __init__(self, reason: str, values: dict | None = None, *,
+                 application: tuple[int, str | None] | None = None):
+        self.reason = reason
+        self.values = values or {}
+        self.application = application
+        super().__init__(self.text())
+
+    def text(self, gettext=_as_written) -> str:
+        message = gettext(self.reason) % self.values
+        if self.application is None:
+            return message
+        number, key = self.application
+        where = (gettext(gettext_noop("application %(number)s")) if key is None
+                 else gettext(gettext_noop("application %(number)s (%(id)s)")))
+        return gettext(gettext_noop("%(application)s: %(reason)s")) % {
+            "application": where % {"number": number, "id": key}, "reason": message}
 
 
 class AllocationError(Exception):
@@ -50,12 +81,16 @@ class AllocationError(Exception):
     Codes: too_few_in_regierungsbezirk (regierungsbezirk, count, need), capped_by_kreis
     (regierungsbezirk, possible, need), pot_too_small (need_cents, pot_cents), infeasible,
     no_solution (the time limit came before any allocation was found), solver (status).
+    `reason` % `values` is the English message (a msgid; `values` are the params and any
+    figures only the message uses).
     """
 
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
+    def __init__(self, code: str, reason: str, *, values: dict | None = None, **params):
         self.code = code
+        self.reason = reason
         self.params = params
+        self.values = {**params, **(values or {})}
+        super().__init__(reason % self.values)
 
 
 @dataclass(frozen=True)
@@ -141,13 +176,18 @@ class Allocation:
 # Building problems ---------------------------------------------------------------------
 
 
-def _whole_number(value, name: str, *, minimum: int, maximum: int) -> int:
+def _whole_number(value, name: str, *, minimum: int, maximum: int, application=None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ProblemError(f"{name} must be a whole number, not {value!r}")
+        raise ProblemError(gettext_noop("%(name)s must be a whole number, not %(value)s"),
+                           {"name": name, "value": repr(value)}, application=application)
     if value < minimum:
-        raise ProblemError(f"{name} must be at least {minimum}, not {value}")
+        raise ProblemError(gettext_noop("%(name)s must be at least %(minimum)s, not %(value)s"),
+                           {"name": name, "minimum": minimum, "value": value},
+                           application=application)
     if value > maximum:
-        raise ProblemError(f"{name} must be at most {maximum}, not {value}")
+        raise ProblemError(gettext_noop("%(name)s must be at most %(maximum)s, not %(value)s"),
+                           {"name": name, "maximum": maximum, "value": value},
+                           application=application)
     return value
 
 
@@ -168,26 +208,31 @@ def make_problem(
     ids, scores, amounts, bezirke, kreise = [], [], [], [], []
     seen = set()
     for number, application in enumerate(applications, start=1):
-        where = f"application {number}"
         if not isinstance(application, Mapping):
-            raise ProblemError(f"{where} must be an object")
+            raise ProblemError(gettext_noop("must be an object"), application=(number, None))
         key = application.get("id")
         if isinstance(key, bool) or not isinstance(key, str | int) or str(key) == "":
-            raise ProblemError(f"{where}: id must be a non-empty string")
+            raise ProblemError(gettext_noop("id must be a non-empty string"),
+                               application=(number, None))
         key = str(key)
         if key in seen:
-            raise ProblemError(f"{where}: the id {key!r} is used twice")
+            raise ProblemError(gettext_noop("the id %(id)s is used twice"), {"id": repr(key)},
+                               application=(number, None))
         seen.add(key)
+        where = (number, key)
         score = application.get("score")
         if isinstance(score, bool) or not isinstance(score, int | float) or not math.isfinite(
             score
         ):
-            raise ProblemError(f"{where} ({key}): score must be a finite number, not {score!r}")
+            raise ProblemError(gettext_noop("score must be a finite number, not %(value)s"),
+                               {"value": repr(score)}, application=where)
         if abs(score) > MAX_SCORE:
-            raise ProblemError(f"{where} ({key}): score must be between {-MAX_SCORE:g} and "
-                               f"{MAX_SCORE:g}, not {score!r}")
-        amount = _whole_number(application.get("amount"), f"{where} ({key}): amount", minimum=1,
-                               maximum=MAX_CENTS)
+            raise ProblemError(
+                gettext_noop("score must be between %(minimum)s and %(maximum)s, not %(value)s"),
+                {"minimum": f"{-MAX_SCORE:g}", "maximum": f"{MAX_SCORE:g}",
+                 "value": repr(score)}, application=where)
+        amount = _whole_number(application.get("amount"), "amount", minimum=1,
+                               maximum=MAX_CENTS, application=where)
         bezirk = application.get("regierungsbezirk", "")
         kreis = application.get("kreis", "")
         for name, value, needed in (
@@ -195,7 +240,8 @@ def make_problem(
             ("kreis", kreis, max_per_kreis is not None),
         ):
             if not isinstance(value, str) or (needed and not value):
-                raise ProblemError(f"{where} ({key}): {name} must be a non-empty string")
+                raise ProblemError(gettext_noop("%(name)s must be a non-empty string"),
+                                   {"name": name}, application=where)
         ids.append(key)
         scores.append(float(score))
         amounts.append(amount)
@@ -215,15 +261,15 @@ def problem_from_json(data) -> Problem:
     "regierungsbezirk", "kreis"}, ...], "min_per_regierungsbezirk", "max_per_kreis",
     "allow_partial", "min_award"} (the last four optional)."""
     if not isinstance(data, Mapping):
-        raise ProblemError("the problem must be a JSON object")
+        raise ProblemError(gettext_noop("the problem must be a JSON object"))
     if "pot" not in data:
-        raise ProblemError("pot (cents) is missing")
+        raise ProblemError(gettext_noop("pot (cents) is missing"))
     applications = data.get("applications")
     if not isinstance(applications, list):
-        raise ProblemError("applications must be a list")
+        raise ProblemError(gettext_noop("applications must be a list"))
     allow_partial = data.get("allow_partial", False)
     if not isinstance(allow_partial, bool):
-        raise ProblemError("allow_partial must be true or false")
+        raise ProblemError(gettext_noop("allow_partial must be true or false"))
     return make_problem(
         applications, pot_cents=data["pot"],
         min_per_regierungsbezirk=data.get("min_per_regierungsbezirk") or 0,
@@ -359,7 +405,8 @@ def _check_rules_can_hold(problem: Problem) -> None:
         if len(members) < need:
             raise AllocationError(
                 "too_few_in_regierungsbezirk",
-                f"{bezirk} has {len(members)} application(s); the rule asks for {need} awards",
+                gettext_noop("%(regierungsbezirk)s has %(count)s application(s); the rule "
+                             "asks for %(need)s awards"),
                 regierungsbezirk=bezirk, count=len(members), need=need,
             )
         if problem.max_per_kreis is not None:
@@ -368,17 +415,17 @@ def _check_rules_can_hold(problem: Problem) -> None:
             if possible < need:
                 raise AllocationError(
                     "capped_by_kreis",
-                    f"{bezirk} can have at most {possible} awards under the rule per Kreis; "
-                    f"the rule asks for {need}",
+                    gettext_noop("%(regierungsbezirk)s can have at most %(possible)s awards "
+                                 "under the rule per Kreis; the rule asks for %(need)s"),
                     regierungsbezirk=bezirk, possible=possible, need=need,
                 )
         cheapest_total += int(np.sort(least[members])[:need].sum())
     if cheapest_total > problem.pot_cents:
         raise AllocationError(
             "pot_too_small",
-            f"the {need} cheapest applications of each Regierungsbezirk need "
-            f"{cheapest_total} cents, more than the pot of {problem.pot_cents}",
-            need_cents=cheapest_total, pot_cents=problem.pot_cents,
+            gettext_noop("the %(need)s cheapest applications of each Regierungsbezirk need "
+                         "%(need_cents)s cents, more than the pot of %(pot_cents)s"),
+            need_cents=cheapest_total, pot_cents=problem.pot_cents, values={"need": need},
         )
 
 
@@ -467,7 +514,8 @@ def build_highs(problem: Problem, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S)
         model["integrality"].astype(np.int32),
     )
     if status == highspy.HighsStatus.kError:
-        raise AllocationError("solver", "HiGHS refused the model", status=str(status))
+        raise AllocationError("solver", gettext_noop("HiGHS refused the model"),
+                              status=str(status))
     return highs
 
 
@@ -515,15 +563,15 @@ def allocate_optimal(problem: Problem, *, time_limit_s: float = DEFAULT_TIME_LIM
     Status = highspy.HighsModelStatus
     if status == Status.kInfeasible:
         raise AllocationError(
-            "infeasible", "no allocation satisfies the pot and the rules together"
+            "infeasible", gettext_noop("no allocation satisfies the pot and the rules together")
         )
     if not has_solution:
         if status == Status.kTimeLimit:
             raise AllocationError(
-                "no_solution", f"no allocation was found within {time_limit_s} s",
+                "no_solution", gettext_noop("no allocation was found within %(seconds)s s"),
                 seconds=time_limit_s,
             )
-        raise AllocationError("solver", f"HiGHS stopped: {highs.modelStatusToString(status)}",
+        raise AllocationError("solver", gettext_noop("HiGHS stopped: %(status)s"),
                               status=highs.modelStatusToString(status))
     amounts = _read_amounts(problem, np.asarray(highs.getSolution().col_value))
     total = _score_of(problem, amounts)

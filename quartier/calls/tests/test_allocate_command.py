@@ -46,19 +46,21 @@ def test_the_list_method_shows_where_it_breaks_the_rules(tmp_path):
 def test_an_infeasible_problem_exits_with_status_2_and_a_clear_message(tmp_path):
     result = run(tmp_path, {**PROBLEM, "min_per_regierungsbezirk": 2})
     assert result.returncode == 2
-    assert "infeasible" in result.stderr and "081" in result.stderr
+    assert ("problem.json: nicht lösbar: Förderungen in 081 wegen der Regel je Kreis: "
+            "höchstens 1; die Regel verlangt 2") in result.stderr
     assert result.stdout == ""
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("{not json", "not valid JSON"),
-    ('{"pot": 10}', "applications must be a list"),
-    ('{"pot": "ten", "applications": []}', "pot must be a whole number"),
-    ('{"pot": 10, "applications": [{"id": "a", "score": 1, "amount": -5}]}', "at least 1"),
+    ("{not json", "Zeile 1, Spalte 2: kein gültiges JSON"),
+    ('{"pot": 10}', "applications muss eine Liste sein"),
+    ('{"pot": "ten", "applications": []}', "pot muss eine ganze Zahl sein, nicht 'ten'"),
+    ('{"pot": 10, "applications": [{"id": "a", "score": 1, "amount": -5}]}',
+     "Antrag 1 (a): amount muss mindestens 1 sein, nicht -5"),
     ('{"pot": 10, "applications": [{"id": "a", "score": 1, "amount": 1%s}]}' % ("0" * 30),
-     "amount must be at most"),
+     "amount darf höchstens"),
     ('{"pot": 10, "applications": [{"id": "a", "score": 1e308, "amount": 1}]}',
-     "score must be between"),
+     "score muss zwischen"),
 ])
 def test_a_malformed_problem_exits_with_status_2(tmp_path, text, message):
     result = run(tmp_path, None, text=text)

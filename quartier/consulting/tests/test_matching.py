@@ -77,4 +77,4 @@ def test_the_command_computes_the_matching(coordinator, staff, quarter, profile,
     accepted_request(coordinator, staff, quarter=quarter)
     call_command("consulting", "match")
     out = capsys.readouterr().out
-    assert "requests proposed" in out and "optimal: True" in out
+    assert "1 of 1 request proposed" in out and "optimal: yes" in out

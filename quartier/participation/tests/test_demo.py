@@ -39,9 +39,9 @@ def test_the_demo_is_the_same_for_the_same_seed(demo_quarters):
     assert list(Idea.objects.order_by("pk").values_list("title", "x", "status")) == first
 
 
-def test_the_command_runs_and_says_what_it_did(demo_quarters, capsys):
+def test_the_command_runs_and_says_what_it_did(demo_quarters, capsys, default_language):
     call_command("demo-participation", "--seed", "3")
-    assert "4 demo processes created." in capsys.readouterr().out
+    assert "4 Demo-Beteiligungsprozesse angelegt." in capsys.readouterr().out
 
 
 def test_the_big_process_is_made_quickly_and_consistently(quarter):

@@ -58,17 +58,20 @@ class Profile:
 
 
 class SatisfactionError(ValueError):
-    pass
+    """A satisfaction that the ballots do not allow; `sat`, `vote_type` and `allowed` say
+    which, so that callers can word it in their language."""
+
+    def __init__(self, sat: str, vote_type: str, allowed: tuple[str, ...]):
+        self.sat, self.vote_type, self.allowed = sat, vote_type, tuple(allowed)
+        super().__init__(f"--sat {sat} does not apply to {vote_type} ballots "
+                         f"(use {' or '.join(allowed)})")
 
 
 def build_profile(election: Election, sat: str) -> Profile:
     """Group equal ballots and express `sat` (cost, cardinality or points) as integers."""
     allowed = SATS_BY_VOTE_TYPE[election.vote_type]
     if sat not in allowed:
-        raise SatisfactionError(
-            f"--sat {sat} does not apply to {election.vote_type} ballots "
-            f"(use {' or '.join(allowed)})"
-        )
+        raise SatisfactionError(sat, election.vote_type, allowed)
     num_projects = len(election.projects)
     costs = [p.cost for p in election.projects]
     if sat == "points":

@@ -46,7 +46,12 @@ RULES = (
 
 
 class UnknownRule(ValueError):
-    pass
+    """A META rule that is not implemented; `rule` and `known` (the rules that are) for
+    callers' own words."""
+
+    def __init__(self, rule: str):
+        self.rule, self.known = rule, RULES
+        super().__init__(f"rule {rule!r} is not implemented (known: {', '.join(RULES)})")
 
 
 def city_scores(election: Election) -> list[Fraction]:
@@ -67,7 +72,7 @@ def count_published(election: Election) -> Outcome:
     """Outcome of the election's META rule; UnknownRule if we do not implement it."""
     rule = election.meta.get("rule", "")
     if rule not in RULES:
-        raise UnknownRule(f"rule {rule!r} is not implemented (known: {', '.join(RULES)})")
+        raise UnknownRule(rule)
     if rule.startswith("equalshares"):
         profile = build_profile(election, "cost")
         outcome = equal_shares(profile, stop_when_exhaustive=False, complete=False)

@@ -67,14 +67,14 @@ def test_the_meta_rule_reproduces_the_published_outcome(capsys):
         (
             "META\nkey;value\nbudget;lots\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
             "a;5\nVOTES\nvoter_id;vote\n1;a\n",
-            "line 3: budget 'lots' is not a number",
+            "bad.pb: Line 3: the budget 'lots' is not a number.",
         ),
         (
             "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
             "a;5\nVOTES\nvoter_id;vote\n1;b\n",
-            "line 10: voter 1 votes for unknown project 'b'",
+            "bad.pb: Line 10: voter 1 votes for the unknown project 'b'.",
         ),
-        ("META\nkey;value\nbudget;10\n", "line 4: section PROJECTS is missing"),
+        ("META\nkey;value\nbudget;10\n", "bad.pb: Line 4: the section PROJECTS is missing."),
     ],
 )
 def test_a_bad_file_exits_with_status_2_and_prints_nothing(tmp_path, capsys, content, words):

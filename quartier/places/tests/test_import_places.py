@@ -611,18 +611,18 @@ def run(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_the_command_imports_the_files_it_is_given(tmp_path):
+def test_the_command_imports_the_files_it_is_given(tmp_path, default_language):
     path = write(tmp_path, "update.csv", GEMEINDE_HEADER, TUEBINGEN_GROWN)
 
     out, err = run(path)
 
     assert Place.objects.get(ags=TUEBINGEN).population == 92877
     assert "update.csv" in out  # progress
-    assert "0 places created, 1 updated, 0 boundaries." in out
+    assert "0 Orte angelegt, 1 aktualisiert, 0 Grenzen." in out
     assert err == ""
 
 
-def test_the_command_prints_every_error_and_fails(tmp_path):
+def test_the_command_prints_every_error_and_fails(tmp_path, default_language):
     gemeinden = write(tmp_path, "gemeinden.csv", GEMEINDE_HEADER, TUEBINGEN_GROWN,
                       gemeinde_row(postcode="1"), gemeinde_row(ags="08416998", urbanisation="7"))
     boundaries = write_features(tmp_path, feature(TUEBINGEN, geometry_type="Point",
@@ -634,22 +634,23 @@ def test_the_command_prints_every_error_and_fails(tmp_path):
     before = snapshot()
 
     out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError, match="^3 errors"):
+    with pytest.raises(CommandError, match="^3 Fehler; es wurde nichts importiert.$"):
         call_command("import-places", str(gemeinden), str(boundaries), stdout=out, stderr=err)
 
     assert err.getvalue().splitlines() == expected
-    assert "gemeinden.csv, line 3, postcode: " in err.getvalue()
+    assert "gemeinden.csv, Zeile 3, postcode: " in err.getvalue()
     assert snapshot() == before
 
 
-def test_the_command_without_files_imports_the_shipped_data(tmp_path, monkeypatch):
+def test_the_command_without_files_imports_the_shipped_data(tmp_path, monkeypatch,
+                                                            default_language):
     command = importlib.import_module("quartier.places.management.commands.import-places")
     shipped = write(tmp_path, "shipped.csv", GEMEINDE_HEADER, TUEBINGEN_GROWN)
     monkeypatch.setattr(command, "default_import_files", lambda: [shipped])
 
     out, _err = run()
 
-    assert "0 places created, 1 updated, 0 boundaries." in out
+    assert "0 Orte angelegt, 1 aktualisiert, 0 Grenzen." in out
     assert Place.objects.get(ags=TUEBINGEN).population == 92877
 
 

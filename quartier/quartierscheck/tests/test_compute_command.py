@@ -128,6 +128,7 @@ def test_the_command_line_prints_the_line_and_writes_nothing(tmp_path, anchors):
         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3],
         env={**os.environ, "HTTPS": "0"})
     assert done.returncode == 2
-    assert "cells.csv, line 3, population: must be a whole number ≥ 0" in done.stderr
-    assert "Nothing was written." in done.stderr
+    # A person's command line speaks German (settings.LANGUAGE_CODE).
+    assert "cells.csv, Zeile 3, population: muss eine ganze Zahl ≥ 0 sein" in done.stderr
+    assert "Es wurde nichts geschrieben." in done.stderr
     assert not out.exists()

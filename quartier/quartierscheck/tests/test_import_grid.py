@@ -163,3 +163,23 @@ def test_the_demo_grid_keeps_the_real_gemeinde_populations(tuebingen, ulm):
     assert sum(Cell.objects.values_list("population", flat=True)) == (
         tuebingen.population + ulm.population)
     assert not Cell.objects.filter(is_demo=False).exists()
+
+
+
+def test_a_person_at_the_command_line_reads_german_only(tmp_path, db, capsys, default_language):
+    """Without `english_messages`: in the language of the settings, as `quartier …` speaks."""
+    rows = [line(E + 100 * i, N + 100 * j, 2) for i in range(40) for j in range(30)]
+    call_command("quartierscheck", "import-grid", str(census(tmp_path, *rows)), "--no-recompute")
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["1.200 von 1.200 Zellen gespeichert",
+                                "1.200 bewohnte Zellen importiert."]
+
+    bad = census(tmp_path, line(E, N, 3), line(E, N + 100, "-5"), name="fehler.csv")
+    with pytest.raises(CommandError) as error:
+        call_command("quartierscheck", "import-grid", str(bad))
+    assert str(error.value) == "1 Fehler; es wurde nichts geändert."
+    err = capsys.readouterr().err
+    assert err == "fehler.csv, Zeile 3, Einwohner: muss eine ganze Zahl ≥ 0 sein\n"
+    said = f"{out}{err}{error.value}".lower()
+    assert not any(word in said for word in ("line", "error", "nothing", "cells", "imported"))
+    assert Cell.objects.count() == 1_200

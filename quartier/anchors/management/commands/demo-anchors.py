@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from quartier.anchors.demo import generate_demo_anchors
+from quartier.formats import number
 
 
 class Command(BaseCommand):
@@ -19,4 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, total, **options):
         created = generate_demo_anchors(total=total, seed=seed, progress=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(f"{created} demo anchors created."))
+        self.stdout.write(self.style.SUCCESS(
+            ngettext("%(n)s demo anchor created.", "%(n)s demo anchors created.", created)
+            % {"n": number(created)}))

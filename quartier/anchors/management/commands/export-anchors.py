@@ -1,8 +1,10 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from quartier.anchors.services import write_csv, write_geojson
+from quartier.formats import number
 
 
 class Command(BaseCommand):
@@ -22,4 +24,5 @@ class Command(BaseCommand):
         else:
             with open(output, "w", encoding="utf-8", newline="") as stream:
                 count = write(stream)
-        sys.stderr.write(f"{count} anchors exported.\n")
+        sys.stderr.write(ngettext("%(n)s anchor exported.", "%(n)s anchors exported.", count)
+                         % {"n": number(count)} + "\n")

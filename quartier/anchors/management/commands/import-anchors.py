@@ -1,8 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from quartier.anchors.services import import_anchors
+from quartier.formats import number
 from quartier.places.services import ImportRejected
 
 
@@ -21,7 +23,11 @@ class Command(BaseCommand):
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(rejected.errors)} errors; nothing was imported.") from None
+            errors = len(rejected.errors)
+            raise CommandError(ngettext("%(n)s error; nothing was imported.",
+                                        "%(n)s errors; nothing was imported.", errors)
+                               % {"n": number(errors)}) from None
         self.stdout.write(self.style.SUCCESS(
-            f"{report.created} anchors created, {report.updated} updated."
-        ))
+            ngettext("%(created)s anchor created, %(updated)s updated.",
+                     "%(created)s anchors created, %(updated)s updated.", report.created)
+            % {"created": number(report.created), "updated": number(report.updated)}))

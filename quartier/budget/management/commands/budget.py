@@ -1,10 +1,13 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quartier import downloads
 from quartier.budget import demo, services
 from quartier.budget.models import BudgetLine
+from quartier.formats import number
 
 
 class Command(BaseCommand):
@@ -25,16 +28,18 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "demo":
             lines = demo.ensure_demo_lines(progress=self.stdout.write)
-            self.stdout.write(self.style.SUCCESS(f"{len(lines)} demo budget lines present."))
+            self.stdout.write(self.style.SUCCESS(
+                ngettext("%(n)s demo budget line present.", "%(n)s demo budget lines present.",
+                         len(lines)) % {"n": number(len(lines))}))
             return
         line = BudgetLine.objects.filter(code=options["line"]).first()
         if line is None:
-            raise CommandError(f"No budget line with the code {options['line']!r}.",
-                               returncode=2)
+            raise CommandError(_("No budget line with the code “%(code)s”.")
+                               % {"code": options["line"]}, returncode=2)
         year = options["year"]
         if year is not None and year not in line.years():
-            raise CommandError(f"The line {line.code} covers {line.years_label} only.",
-                               returncode=2)
+            raise CommandError(_("The line %(line)s covers %(years)s only.")
+                               % {"line": line.code, "years": line.years_label}, returncode=2)
         result = services.report(by=options["by"], line=line, year=year)
         if options["format"] == "json":
             self.stdout.write(json.dumps(_as_json(result), ensure_ascii=False, indent=2))

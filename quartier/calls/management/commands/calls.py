@@ -3,8 +3,11 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quartier.calls.engine import allocation
+from quartier.formats import number
 
 
 class Command(BaseCommand):
@@ -46,7 +49,9 @@ class Command(BaseCommand):
             from quartier.calls.demo import create_demo_calls
 
             created = create_demo_calls(progress=self.stdout.write)
-            self.stdout.write(self.style.SUCCESS(f"{len(created)} demo calls created."))
+            self.stdout.write(self.style.SUCCESS(
+                ngettext("%(n)s demo call created.", "%(n)s demo calls created.", len(created))
+                % {"n": number(len(created))}))
             return
         self._allocate(options["problem"], options["method"], options["time_limit"],
                        options.get("stdin") or sys.stdin)
@@ -58,19 +63,25 @@ class Command(BaseCommand):
         try:
             text = stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
         except OSError as error:
-            raise CommandError(f"{name}: {error.strerror}", returncode=2) from None
+            raise CommandError(_("%(file)s: %(error)s") % {"file": name, "error": error.strerror},
+                               returncode=2) from None
         except UnicodeDecodeError:
-            raise CommandError(f"{name}: not UTF-8 text", returncode=2) from None
+            raise CommandError(_("%(file)s: not UTF-8 text") % {"file": name},
+                               returncode=2) from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise CommandError(f"{name}: not valid JSON ({error})", returncode=2) from None
+            raise CommandError(
+                _("%(file)s, line %(line)s, column %(column)s: not valid JSON (%(error)s)")
+                % {"file": name, "line": error.lineno, "column": error.colno, "error": error.msg},
+                returncode=2) from None
         try:
             problem = allocation.problem_from_json(data)
         except allocation.ProblemError as error:
-            raise CommandError(f"{name}: {error}", returncode=2) from None
+            raise CommandError(_("%(file)s: %(error)s") % {"file": name, "error": error.text(_)},
+                               returncode=2) from None
         if time_limit is not None and not time_limit > 0:
-            raise CommandError("--time-limit must be more than 0 seconds", returncode=2)
+            raise CommandError(_("--time-limit must be more than 0 seconds"), returncode=2)
         if method == "list":
             result = allocation.allocate_list(problem)
         else:
@@ -79,7 +90,12 @@ class Command(BaseCommand):
                     problem, time_limit_s=time_limit or allocation_time_limit_s())
             except allocation.AllocationError as error:
                 # No allocation to print: infeasible, or none found in time, or a solver fault.
-                what = {"no_solution": "no allocation found in time",
-                        "solver": "the solver failed"}.get(error.code, "infeasible")
-                raise CommandError(f"{name}: {what}: {error}", returncode=2) from None
+                what = {"no_solution": _("no allocation found in time"),
+                        "solver": _("the solver failed")}.get(error.code, _("infeasible"))
+                values = {key: number(value) if isinstance(value, int | float)
+                          and not isinstance(value, bool) else value
+                          for key, value in error.values.items()}
+                raise CommandError(_("%(file)s: %(what)s: %(reason)s") % {
+                    "file": name, "what": what, "reason": _(error.reason) % values},
+                    returncode=2) from None
         self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))

@@ -1,5 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from quartier.formats import number
 from quartier.news import demo, services
 
 
@@ -21,13 +24,19 @@ class Command(BaseCommand):
         if action == "demo":
             count = demo.load_demo_news(progress=self.stdout.write)
             if count:
-                self.stdout.write(self.style.SUCCESS(f"{count} demo articles loaded."))
+                self.stdout.write(self.style.SUCCESS(
+                    ngettext("%(n)s demo article loaded.", "%(n)s demo articles loaded.", count)
+                    % {"n": number(count)}))
         elif options["background"]:
             from quartier.news.tasks import recompute_related_task
 
             result = recompute_related_task.enqueue()
-            self.stdout.write(f"Queued as task {result.id}; a worker (quartier db_worker) runs it.")
+            self.stdout.write(_("Queued as task %(task)s; a worker (quartier db_worker) runs it.")
+                              % {"task": result.id})
         else:
             count = services.recompute_related(refresh_terms=options["refresh_terms"],
                                                progress=self.stdout.write)
-            self.stdout.write(self.style.SUCCESS(f"Related articles of {count} articles stored."))
+            self.stdout.write(self.style.SUCCESS(
+                ngettext("Related articles of %(n)s article stored.",
+                         "Related articles of %(n)s articles stored.", count)
+                % {"n": number(count)}))

@@ -2,11 +2,15 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from quartier.formats import number
 from quartier.pb.engine.count import RULES, SATS, count
 from quartier.pb.engine.pabulib import PabulibError, parse_number, read_pabulib
 from quartier.pb.engine.profile import SatisfactionError
 from quartier.pb.engine.published import UnknownRule
+from quartier.pb.pabulib_messages import describe
 
 
 class Command(BaseCommand):
@@ -72,18 +76,23 @@ class Command(BaseCommand):
 
         place = Quarter.objects.filter(pk=quarter).first()
         if place is None:
-            raise CommandError(f"there is no quarter with the id {quarter}", returncode=2)
+            raise CommandError(_("there is no quarter with the id %(id)s") % {"id": quarter},
+                               returncode=2)
         try:
             data = file.read_bytes()
         except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}", returncode=2) from None
+            raise CommandError(_("%(file)s: %(error)s") % {"file": file, "error": error.strerror},
+                               returncode=2) from None
         try:
             budget = services.import_pb(place, data, actor=None, max_bytes=len(data),
                                         title=title, progress=self.stdout.write)
         except services.UploadRejected as error:
-            raise CommandError(f"{file}: " + "; ".join(error.errors), returncode=2) from None
+            raise CommandError(_("%(file)s: %(error)s")
+                               % {"file": file, "error": "; ".join(error.errors)},
+                               returncode=2) from None
         self.stdout.write(self.style.SUCCESS(
-            f"Quarter budget {budget.pk} imported and counted: {budget.get_absolute_url()}"))
+            _("Quarter budget %(budget)s imported and counted: %(url)s")
+            % {"budget": budget.pk, "url": budget.get_absolute_url()}))
 
     def export(self, *, budget, output, **options):
         from quartier.pb import services
@@ -91,9 +100,10 @@ class Command(BaseCommand):
 
         found = Budget.objects.select_related("quarter__gemeinde").filter(pk=budget).first()
         if found is None:
-            raise CommandError(f"there is no quarter budget with the id {budget}", returncode=2)
+            raise CommandError(_("there is no quarter budget with the id %(id)s")
+                               % {"id": budget}, returncode=2)
         if found.counted() is None:
-            raise CommandError("the votes of this budget have not been counted yet",
+            raise CommandError(_("the votes of this budget have not been counted yet"),
                                returncode=2)
         text = services.export_pb(found)
         if output:
@@ -106,23 +116,37 @@ class Command(BaseCommand):
 
         made = create_demo_budgets(seed=seed, progress=self.stdout.write)
         if made:
-            self.stdout.write(self.style.SUCCESS(f"{made} demo quarter budgets created."))
+            self.stdout.write(self.style.SUCCESS(
+                ngettext("%(n)s demo quarter budget created.",
+                         "%(n)s demo quarter budgets created.", made) % {"n": number(made)}))
         else:
-            self.stdout.write("Demo quarter budgets exist already (or there is no quarter).")
+            self.stdout.write(_("Demo quarter budgets exist already (or there is no quarter)."))
 
     def count(self, *, file, rule, sat, no_skip, min_score, **options):
         try:
             election = read_pabulib(file)
         except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}", returncode=2) from None
+            raise CommandError(_("%(file)s: %(error)s") % {"file": file, "error": error.strerror},
+                               returncode=2) from None
         except PabulibError as error:
-            raise CommandError(f"{file}: {error}", returncode=2) from None
+            raise CommandError(_("%(file)s: %(error)s") % {"file": file, "error": describe(error)},
+                               returncode=2) from None
         try:
             threshold = parse_number(min_score) if min_score is not None else None
         except ValueError:
-            raise CommandError(f"--min-score {min_score!r} is not a number", returncode=2) from None
+            raise CommandError(_("--min-score “%(value)s” is not a number") % {"value": min_score},
+                               returncode=2) from None
         try:
             result = count(election, rule, sat, skip=not no_skip, min_score=threshold)
-        except (SatisfactionError, UnknownRule) as error:
-            raise CommandError(f"{file}: {error}", returncode=2) from None
+        except SatisfactionError as error:
+            raise CommandError(
+                _("%(file)s: --sat %(sat)s does not apply to %(vote_type)s ballots (use "
+                  "%(allowed)s)") % {"file": file, "sat": error.sat, "vote_type": error.vote_type,
+                                     "allowed": _(" or ").join(error.allowed)},
+                returncode=2) from None
+        except UnknownRule as error:
+            raise CommandError(
+                _("%(file)s: the rule “%(rule)s” is not implemented (known: %(known)s)")
+                % {"file": file, "rule": error.rule, "known": ", ".join(error.known)},
+                returncode=2) from None
         self.stdout.write(json.dumps({"file": file.name, **result}, ensure_ascii=False))

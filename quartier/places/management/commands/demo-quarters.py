@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
+from quartier.formats import number
 from quartier.places.demo import generate_demo_quarters
 
 
@@ -11,4 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, **options):
         created = generate_demo_quarters(seed=seed, progress=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(f"{created} demo quarters created."))
+        self.stdout.write(self.style.SUCCESS(
+            ngettext("%(n)s demo quarter created.", "%(n)s demo quarters created.", created)
+            % {"n": number(created)}))

@@ -1,7 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from quartier.formats import number
 from quartier.places.services import ImportRejected, default_import_files, import_places
 
 
@@ -21,9 +24,16 @@ class Command(BaseCommand):
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(rejected.errors)} errors; nothing was imported.") from None
+            errors = len(rejected.errors)
+            raise CommandError(ngettext("%(n)s error; nothing was imported.",
+                                        "%(n)s errors; nothing was imported.", errors)
+                               % {"n": number(errors)}) from None
         created = sum(report.created.values())
         updated = sum(report.updated.values())
         self.stdout.write(self.style.SUCCESS(
-            f"{created} places created, {updated} updated, {report.boundaries} boundaries."
-        ))
+            _("%(created)s, %(updated)s updated, %(boundaries)s.") % {
+                "created": ngettext("%(n)s place created", "%(n)s places created", created)
+                % {"n": number(created)},
+                "updated": number(updated),
+                "boundaries": ngettext("%(n)s boundary", "%(n)s boundaries", report.boundaries)
+                % {"n": number(report.boundaries)}}))

@@ -4,7 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from quartier.formats import number
 from quartier.places.services import ImportRejected
 from quartier.quartierscheck import engine, files, services
 from quartier.quartierscheck.models import CheckRun
@@ -54,14 +56,22 @@ class Command(BaseCommand):
             except ImportRejected as rejected:
                 for error in rejected.errors:
                     self.stderr.write(str(error))
-                raise CommandError(f"{len(rejected.errors)} errors; nothing was changed.",
-                                   returncode=2) from None
+                errors = len(rejected.errors)
+                raise CommandError(ngettext("%(n)s error; nothing was changed.",
+                                            "%(n)s errors; nothing was changed.", errors)
+                                   % {"n": number(errors)}, returncode=2) from None
             except OSError as error:
-                raise CommandError(f"{options['file']}: {error.strerror}", returncode=2) from None
-            self.stdout.write(self.style.SUCCESS(f"{count:,} populated cells imported."))
+                raise CommandError(_("%(file)s: %(error)s")
+                                   % {"file": options["file"], "error": error.strerror},
+                                   returncode=2) from None
+            self.stdout.write(self.style.SUCCESS(
+                ngettext("%(n)s populated cell imported.", "%(n)s populated cells imported.",
+                         count) % {"n": number(count)}))
         elif action == "demo-grid":
             count = services.generate_demo_grid(seed=options["seed"], progress=self.stdout.write)
-            self.stdout.write(self.style.SUCCESS(f"{count:,} demo cells created."))
+            self.stdout.write(self.style.SUCCESS(
+                ngettext("%(n)s demo cell created.", "%(n)s demo cells created.", count)
+                % {"n": number(count)}))
         elif action == "recompute":
             self.recompute()
             return
@@ -78,14 +88,15 @@ class Command(BaseCommand):
         try:
             run = services.recompute(progress=self.stdout.write)
         except services.CheckFailed as failed:
-            raise CommandError(f"{_(str(failed))}\nThe last good results stay in place.",
-                               returncode=2) from None
+            lines = [_(str(failed)), _("The last good results stay in place.")]
+            raise CommandError("\n".join(lines), returncode=2) from None
         if run is None or run.status != CheckRun.Status.DONE:
-            self.stdout.write("Another computation took over; see `quartierscheck status`.")
+            self.stdout.write(_("Another computation took over; see `quartierscheck status`."))
             return
         self.stdout.write(self.style.SUCCESS(
-            f"{run.quarters:,} quarters, {run.cells:,} cells and {run.anchors:,} anchors "
-            f"computed in {run.seconds:.1f} s."))
+            _("%(quarters)s, %(cells)s and %(anchors)s computed in %(seconds)s s.") % {
+                "quarters": _quarters(run.quarters), "cells": _cells(run.cells),
+                "anchors": _anchors(run.anchors), "seconds": number(run.seconds, 1)}))
         for warning in run.warnings:
             self.stdout.write(self.style.WARNING(warning))
 
@@ -103,40 +114,61 @@ class Command(BaseCommand):
                 seen = line
             time.sleep(0.5)
         current = services.current_run()
-        self.stdout.write(f"Current results: run {current.pk} of "
-                          f"{localtime(current.finished_at):%Y-%m-%d %H:%M}" if current
-                          else "No results yet.")
+        self.stdout.write(_("Current results: run %(run)s of %(when)s")
+                          % {"run": current.pk,
+                             "when": f"{localtime(current.finished_at):%Y-%m-%d %H:%M}"}
+                          if current else _("No results yet."))
         if services.active_run() is None and services.inputs_changed_since(current):
-            self.stdout.write(self.style.WARNING(
+            self.stdout.write(self.style.WARNING(_(
                 "Anchors or quarters changed after these results (imports queue no run by "
-                "themselves): run `quartier quartierscheck recompute`."))
+                "themselves): run `quartier quartierscheck recompute`.")))
 
     def describe(self, run: CheckRun) -> str:
         when = localtime(run.finished_at or run.started_at or run.created_at)
-        return (f"run {run.pk}: {run.get_status_display()}, {run.progress_pct} % "
-                f"({_(run.message) if run.message else '-'}), {when:%Y-%m-%d %H:%M:%S}")
+        return _("run %(run)s: %(status)s, %(pct)s %% (%(message)s), %(when)s") % {
+            "run": run.pk, "status": run.get_status_display(), "pct": run.progress_pct,
+            "message": _(run.message) if run.message else "-",
+            "when": f"{when:%Y-%m-%d %H:%M:%S}"}
 
     def compute(self, *, cells, anchors, out, detour, kinds, **options):
         if not 1 <= detour <= 5:
-            raise CommandError("--detour must lie between 1 and 5.", returncode=2)
+            raise CommandError(_("--detour must lie between 1 and 5."), returncode=2)
         if not out.parent.is_dir():
-            raise CommandError(f"{out.parent} does not exist. Nothing was written.",
-                               returncode=2)
+            raise CommandError(_("%(folder)s does not exist. Nothing was written.")
+                               % {"folder": out.parent}, returncode=2)
         if out.is_dir():
-            raise CommandError(f"--out {out} is a directory; name a file. Nothing was written.",
-                               returncode=2)
+            raise CommandError(_("--out %(path)s is a directory; name a file. Nothing was "
+                                 "written.") % {"path": out}, returncode=2)
         also_kinds = tuple(k.strip() for k in kinds.split(",") if k.strip())
         try:
             cell_data = files.read_cells(cells)
-            self.stdout.write(f"{len(cell_data.ids):,} cells read")
+            self.stdout.write(_("%(cells)s read") % {"cells": _cells(len(cell_data.ids))})
             anchor_data = files.read_anchors(anchors, also_kinds=also_kinds)
-            self.stdout.write(f"{len(anchor_data.ids):,} anchors of "
-                              f"{len(anchor_data.kinds)} kinds read")
+            kinds = len(anchor_data.kinds)
+            self.stdout.write(ngettext("%(anchors)s of %(n)s kind read",
+                                       "%(anchors)s of %(n)s kinds read", kinds)
+                              % {"anchors": _anchors(len(anchor_data.ids)), "n": number(kinds)})
         except files.FileProblem as problem:
-            raise CommandError(f"{problem}\nNothing was written.", returncode=2) from None
+            lines = [p.text(_) for p in problem.problems] + [_("Nothing was written.")]
+            raise CommandError("\n".join(lines), returncode=2) from None
         started = time.perf_counter()
         result = engine.reach(cell_data.xy, anchor_data.xy, anchor_data.kind, anchor_data.kinds,
                               detour=detour)
-        self.stdout.write(f"computed in {time.perf_counter() - started:.2f} s")
+        self.stdout.write(_("computed in %(seconds)s s")
+                          % {"seconds": number(time.perf_counter() - started, 2)})
         rows = files.write_reach(out, cell_data.ids, result)
-        self.stdout.write(self.style.SUCCESS(f"{rows:,} rows written to {out}"))
+        self.stdout.write(self.style.SUCCESS(
+            ngettext("%(n)s row written to %(path)s", "%(n)s rows written to %(path)s", rows)
+            % {"n": number(rows), "path": out}))
+
+
+def _quarters(n: int) -> str:
+    return ngettext("%(n)s quarter", "%(n)s quarters", n) % {"n": number(n)}
+
+
+def _cells(n: int) -> str:
+    return ngettext("%(n)s cell", "%(n)s cells", n) % {"n": number(n)}
+
+
+def _anchors(n: int) -> str:
+    return ngettext("%(n)s anchor", "%(n)s anchors", n) % {"n": number(n)}
