@@ -80,6 +80,9 @@ def sign_in(page, live_server):
 
 def check_axe(page, *, exclude: list[str] | None = None) -> None:
     """Run axe-core on the page; fail with a readable list of WCAG 2.1 AA violations."""
+    # A click on a link returns once the new page is committed, before its document is
+    # parsed: check the page a person sees, not the half-built one.
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE_JS))
     context = {"exclude": [[selector] for selector in (exclude or [])]} if exclude else None
     result = page.evaluate(
