@@ -97,22 +97,27 @@ def make_user(email, role=None, organisation=None, *, second_factor=False):
 
 
 def totp_code(user) -> str:
-    """The user's current authenticator code, valid for at least 5 more seconds: the server
+    """The user's current authenticator code (see code_for_secret)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return code_for_secret(decrypt(authenticator.data["secret"]))
+
+
+def code_for_secret(secret: str) -> str:
+    """The current code of a TOTP secret, valid for at least 5 more seconds: the server
     accepts only the code of its own 30-second period, so a code taken at the end of one
     would be refused by the time a browser sends it."""
     import time
 
     from allauth.mfa import app_settings
-    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
         hotp_value,
         yield_hotp_counters_from_time,
     )
-    from allauth.mfa.utils import decrypt
 
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    secret = decrypt(authenticator.data["secret"])
     left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
     if left < 5:
         time.sleep(left)
